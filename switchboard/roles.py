@@ -1,0 +1,84 @@
+"""Roles are Django groups with permissions, created idempotently after every migrate.
+
+The map below is the single place that says what each role may do. Later apps add
+their permissions here; `ensure_roles()` makes the groups match it exactly.
+"""
+
+from django.apps import apps as global_apps
+from django.contrib.auth.management import create_permissions
+from django.db import DEFAULT_DB_ALIAS
+
+OPERATOR = "Operator"
+SUPERVISOR = "Supervisor"
+DIRECTORY_ADMIN = "Directory admin"
+
+_DIRECTORY_VIEW = [
+    "directory.view_department",
+    "directory.view_staff",
+    "directory.view_extension",
+    "directory.view_infoentry",
+]
+_DIRECTORY_EDIT = [
+    f"directory.{action}_{model}"
+    for model in ("department", "staff", "extension", "infoentry")
+    for action in ("add", "change", "delete")
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    OPERATOR: [*_DIRECTORY_VIEW, "directory.change_presence"],
+    SUPERVISOR: [*_DIRECTORY_VIEW, "directory.change_presence"],
+    DIRECTORY_ADMIN: [
+        *_DIRECTORY_VIEW,
+        *_DIRECTORY_EDIT,
+        "directory.change_presence",
+        "directory.import_directory",
+    ],
+}
+ROLES = tuple(ROLE_PERMISSIONS)
+
+
+def ensure_roles(*, using: str = DEFAULT_DB_ALIAS, apps=global_apps) -> dict[str, int]:
+    """Create or update the role groups so their permissions match ROLE_PERMISSIONS.
+
+    Safe to run any number of times. Returns {group name: permission count}.
+    """
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for app_config in global_apps.get_app_configs():
+        create_permissions(app_config, verbosity=0, using=using, apps=apps)
+    counts = {}
+    for name, perm_names in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.using(using).get_or_create(name=name)
+        wanted = set()
+        for perm_name in perm_names:
+            app_label, codename = perm_name.split(".")
+            perm = Permission.objects.using(using).filter(
+                content_type__app_label=app_label, codename=codename
+            ).first()
+            if perm is None:
+                raise LookupError(f"Role {name!r} names unknown permission {perm_name!r}.")
+            wanted.add(perm.pk)
+        group.permissions.set(wanted)
+        counts[name] = len(wanted)
+    return counts
+
+
+def ensure_roles_after_migrate(sender, using=DEFAULT_DB_ALIAS, apps=global_apps, **kwargs):
+    # post_migrate fires once per app that has models; act once, after the last.
+    configs = [c for c in global_apps.get_app_configs() if c.models_module is not None]
+    if sender.label != configs[-1].label:
+        return
+    try:
+        apps.get_model("directory", "Staff")
+    except LookupError:  # migrating backwards past the directory app
+        return
+    ensure_roles(using=using, apps=apps)
+
+
+def user_roles(user) -> set[str]:
+    """Role names held by a user (cached on the user object for the request)."""
+    if not user.is_authenticated:
+        return set()
+    if not hasattr(user, "_switchboard_roles"):
+        user._switchboard_roles = set(user.groups.values_list("name", flat=True))
+    return user._switchboard_roles

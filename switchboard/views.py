@@ -1,0 +1,64 @@
+import sys
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import connection
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+from django.views.defaults import server_error as default_server_error
+
+from switchboard.middleware import is_outage, outage_response
+
+
+def home(request):
+    """Send each role to its main screen."""
+    if request.user.has_perm("directory.view_staff"):
+        return redirect("directory:search")
+    return redirect("directory:board")
+
+
+def _check_database() -> str:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except Exception as exc:  # any failure means unhealthy
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+def _check_broker() -> str:
+    url = settings.CELERY_BROKER_URL
+    if not url:
+        return "not configured (tasks run in-process)"
+    if not url.startswith(("redis://", "rediss://")):
+        return "not checked"
+    import redis
+
+    try:
+        client = redis.Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
+        client.ping()
+    except Exception as exc:  # any failure means unhealthy
+        return f"error: {exc.__class__.__name__}"
+    return "ok"
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    checks = {"database": _check_database(), "broker": _check_broker()}
+    healthy = all(not value.startswith("error") for value in checks.values())
+    return JsonResponse(
+        {"status": "ok" if healthy else "unavailable", **checks},
+        status=200 if healthy else 503,
+    )
+
+
+@login_not_required
+def server_error(request, template_name="500.html"):
+    if is_outage(sys.exc_info()[1]):
+        return outage_response(request)
+    return default_server_error(request, template_name)
