@@ -14,9 +14,7 @@ from simple_history.models import HistoricalRecords
 
 from directory.text import search_key, split_terms
 
-extension_number_validator = RegexValidator(
-    r"^\d{2,8}$", _("An extension is 2 to 8 digits.")
-)
+extension_number_validator = RegexValidator(r"^\d{2,8}$", _("An extension is 2 to 8 digits."))
 
 
 class DepartmentQuerySet(models.QuerySet):
@@ -76,6 +74,10 @@ class Department(models.Model):
     def __str__(self):
         return f"{self.name} ({self.code})"
 
+    def save(self, *args, **kwargs):
+        self.refresh_search_fields()
+        super().save(*args, **kwargs)
+
     def clean(self):
         self.code = (self.code or "").strip().upper()
         # A department may not sit under itself, directly or further down.
@@ -88,10 +90,6 @@ class Department(models.Model):
 
     def refresh_search_fields(self):
         self.search_text = search_key(self.name, self.code)
-
-    def save(self, *args, **kwargs):
-        self.refresh_search_fields()
-        super().save(*args, **kwargs)
 
 
 class Presence(models.TextChoices):
@@ -179,13 +177,15 @@ class Staff(models.Model):
             models.Index(fields=["department", "full_name"], name="staff_dept_name"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=~Q(cover=models.F("id")), name="staff_cover_not_self"
-            ),
+            models.CheckConstraint(condition=~Q(cover=models.F("id")), name="staff_cover_not_self"),
         ]
 
     def __str__(self):
         return self.full_name
+
+    def save(self, *args, **kwargs):
+        self.refresh_search_fields()
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("directory:staff-detail", args=[self.pk])
@@ -215,10 +215,6 @@ class Staff(models.Model):
         self.search_text = search_key(
             self.full_name, self.aliases, self.job_title, self.topics
         ).replace(",", " ")
-
-    def save(self, *args, **kwargs):
-        self.refresh_search_fields()
-        super().save(*args, **kwargs)
 
 
 class ExtensionKind(models.TextChoices):
@@ -335,10 +331,10 @@ class InfoEntry(models.Model):
     def __str__(self):
         return self.title
 
-    def refresh_search_fields(self):
-        self.search_title = search_key(self.title)[:250]
-        self.search_text = search_key(self.title, self.keywords).replace(",", " ")
-
     def save(self, *args, **kwargs):
         self.refresh_search_fields()
         super().save(*args, **kwargs)
+
+    def refresh_search_fields(self):
+        self.search_title = search_key(self.title)[:250]
+        self.search_text = search_key(self.title, self.keywords).replace(",", " ")

@@ -1,0 +1,69 @@
+from django.contrib.auth.decorators import permission_required
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from directory.models import Department, InfoEntry, Staff
+from directory.selectors import directory_search, staff_extensions
+
+
+@require_GET
+@permission_required("directory.view_staff", raise_exception=True)
+def search(request):
+    """The search page; the box re-asks search_results as the operator types."""
+    query = request.GET.get("q", "")
+    results = directory_search(query) if query.strip() else []
+    template = "directory/partials/_results.html" if request.htmx else "directory/search.html"
+    return render(request, template, {"query": query, "results": results})
+
+
+@require_GET
+@permission_required("directory.view_staff", raise_exception=True)
+def api_search(request):
+    """GET /api/directory/search?q=… — the same search as JSON."""
+    query = request.GET.get("q", "")
+    results = directory_search(query) if query.strip() else []
+    return JsonResponse(
+        {"query": query, "count": len(results), "results": [r.as_json() for r in results]}
+    )
+
+
+@require_GET
+@permission_required("directory.view_staff", raise_exception=True)
+def staff_detail(request, pk):
+    staff = get_object_or_404(Staff.objects.for_cards().select_related("cover"), pk=pk)
+    context = {
+        "staff": staff,
+        "extensions": staff_extensions(staff),
+        "can_set_presence": request.user.has_perm("directory.change_presence")
+        or staff.user_id == request.user.pk,
+    }
+    return render(request, "directory/staff_detail.html", context)
+
+
+@require_GET
+@permission_required("directory.view_department", raise_exception=True)
+def department_detail(request, pk):
+    department = get_object_or_404(
+        Department.objects.select_related("parent", "head", "main_extension"), pk=pk
+    )
+    members = (
+        Staff.objects.active()
+        .filter(department=department)
+        .select_related("cover")
+        .prefetch_related("extensions")
+    )
+    context = {
+        "department": department,
+        "members": members,
+        "children": department.children.filter(active=True),
+        "lines": department.extensions.all(),
+    }
+    return render(request, "directory/department_detail.html", context)
+
+
+@require_GET
+@permission_required("directory.view_infoentry", raise_exception=True)
+def info_detail(request, pk):
+    entry = get_object_or_404(InfoEntry.objects.select_related("owner"), pk=pk)
+    return render(request, "directory/infoentry_detail.html", {"entry": entry})
