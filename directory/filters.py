@@ -19,3 +19,8 @@ class BoardFilter(django_filters.FilterSet):
     def filter_name(self, queryset, name, value):
         folded = fold(value)
         return queryset.filter(search_name__contains=f" {folded}") if folded else queryset
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("department", "presence"):
+            self.form.fields[name].widget.attrs["class"] = "form-select form-select-sm"

@@ -1,10 +1,12 @@
 """Reads of the directory: the one search box, the in/out board, the phone list."""
 
 from dataclasses import asdict, dataclass, field
+from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.urls import reverse
+from django.utils import timezone
 
 from directory.models import Department, Extension, ExtensionKind, InfoEntry, Staff
 from directory.text import fold
@@ -31,7 +33,7 @@ class SearchResult:
     detail: str = ""
     presence: str | None = None
     presence_label: str = ""
-    back_at: str | None = None
+    back_at: datetime | None = None
     presence_note: str = ""
     cover: dict | None = None
     disclosure: str | None = None
@@ -42,6 +44,8 @@ class SearchResult:
     def as_json(self) -> dict:
         data = asdict(self)
         data.pop("rank")
+        if self.back_at:
+            data["back_at"] = timezone.localtime(self.back_at).isoformat()
         return data
 
 
@@ -73,7 +77,7 @@ def _staff_result(staff: Staff, rank: int) -> SearchResult:
         detail=staff.job_title,
         presence=staff.presence,
         presence_label=str(staff.get_presence_display()),
-        back_at=staff.back_at.isoformat() if staff.back_at else None,
+        back_at=staff.back_at,
         presence_note=staff.presence_note,
         url=reverse("directory:staff-detail", args=[staff.pk]),
     )

@@ -1,6 +1,8 @@
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from directory.access import can_view_board, get_staff_for_presence
@@ -51,13 +53,19 @@ def presence_edit(request, pk):
                     for error in errors:
                         form.add_error(field if field in form.fields else None, error)
             else:
+                if not request.htmx:
+                    messages.success(
+                        request,
+                        _("%(name)s is now: %(state)s.")
+                        % {"name": staff.full_name, "state": staff.get_presence_display()},
+                    )
+                    return redirect("directory:board")
                 staff = Staff.objects.for_cards().get(pk=staff.pk)
-                template = (
-                    "directory/partials/_board_row.html"
-                    if request.htmx
-                    else "directory/presence_saved.html"
+                return render(
+                    request,
+                    "directory/partials/_board_row.html",
+                    {"staff": staff, "can_edit": True},
                 )
-                return render(request, template, {"staff": staff, "can_edit": True})
         status = 422 if request.htmx else 200
         return render(
             request, _form_template(request), {"staff": staff, "form": form}, status=status

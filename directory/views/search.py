@@ -1,4 +1,4 @@
-from django.contrib.auth.decorators import permission_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -17,10 +17,14 @@ def search(request):
     return render(request, template, {"query": query, "results": results})
 
 
+@login_not_required  # answers 401/403 as JSON instead of redirecting to a log-in page
 @require_GET
-@permission_required("directory.view_staff", raise_exception=True)
 def api_search(request):
     """GET /api/directory/search?q=… — the same search as JSON."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "authentication required"}, status=401)
+    if not request.user.has_perm("directory.view_staff"):
+        return JsonResponse({"error": "permission denied"}, status=403)
     query = request.GET.get("q", "")
     results = directory_search(query) if query.strip() else []
     return JsonResponse(

@@ -1,0 +1,98 @@
+/* Keyboard use of the directory search: ↑/↓ move through results, Enter opens
+   the chosen one, "/" or Alt+S jumps back to the search box from anywhere. */
+(function () {
+  "use strict";
+
+  var openOnArrival = null;
+
+  function results() {
+    return Array.prototype.slice.call(document.querySelectorAll("#sb-results .sb-result"));
+  }
+
+  function select(items, index) {
+    items.forEach(function (item, i) {
+      var on = i === index;
+      item.classList.toggle("active", on);
+      item.setAttribute("aria-selected", on ? "true" : "false");
+      if (on) {
+        item.scrollIntoView({ block: "nearest" });
+        var box = document.getElementById("sb-q");
+        if (box) box.setAttribute("aria-activedescendant", item.id);
+      }
+    });
+  }
+
+  function current(items) {
+    for (var i = 0; i < items.length; i++) {
+      if (items[i].classList.contains("active")) return i;
+    }
+    return -1;
+  }
+
+  function open(item) {
+    if (item && item.dataset.url) window.location.assign(item.dataset.url);
+  }
+
+  document.addEventListener("keydown", function (event) {
+    var box = document.getElementById("sb-q");
+    if (!box) return;
+    var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName);
+    if ((event.key === "/" && !typing) || (event.altKey && (event.key === "s" || event.key === "S"))) {
+      event.preventDefault();
+      box.focus();
+      box.select();
+      return;
+    }
+    if (event.target !== box) return;
+    var items = results();
+    var index = current(items);
+    if (event.key === "ArrowDown" && items.length) {
+      event.preventDefault();
+      select(items, Math.min(index + 1, items.length - 1));
+    } else if (event.key === "ArrowUp" && items.length) {
+      event.preventDefault();
+      select(items, Math.max(index - 1, 0));
+    } else if (event.key === "Enter") {
+      // Enter opens the highlighted result once the results match what was typed;
+      // otherwise the form submits and the server answers with the same list.
+      // If the operator was faster than the type-ahead, ask now and open the
+      // top result as soon as it arrives.
+      var shownFor = document.getElementById("sb-results").dataset.query;
+      if (!box.value.trim()) return;
+      event.preventDefault();
+      if (items.length && index >= 0 && shownFor === box.value) {
+        open(items[index]);
+      } else {
+        openOnArrival = box.value;
+        htmx.trigger(box, "search");
+      }
+    } else if (event.key === "Escape") {
+      box.value = "";
+      htmx.trigger(box, "search");
+    }
+  });
+
+  document.addEventListener("click", function (event) {
+    var item = event.target.closest && event.target.closest("#sb-results .sb-result");
+    if (item && !event.target.closest("a")) open(item);
+  });
+
+  // Remember which query the results on screen belong to.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "sb-results") {
+      var marker = event.detail.target.querySelector("[data-results-for]");
+      event.detail.target.dataset.query = marker ? marker.dataset.resultsFor : "";
+      if (openOnArrival !== null && openOnArrival === event.detail.target.dataset.query) {
+        openOnArrival = null;
+        open(results()[0]);
+      }
+    }
+  });
+  document.addEventListener("DOMContentLoaded", function () {
+    var target = document.getElementById("sb-results");
+    if (target) {
+      var marker = target.querySelector("[data-results-for]");
+      target.dataset.query = marker ? marker.dataset.resultsFor : "";
+    }
+  });
+})();

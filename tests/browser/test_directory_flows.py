@@ -1,0 +1,66 @@
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from directory.models import ExtensionKind, Presence
+from switchboard.roles import OPERATOR
+from tests.factories import DepartmentFactory, ExtensionFactory, StaffFactory, UserFactory
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_operator_finds_a_person_with_three_letters_and_enter(live_server, log_in):
+    UserFactory(username="operator1", roles=[OPERATOR])
+    finance = DepartmentFactory(name="Keuangan", code="FIN")
+    budi = StaffFactory(full_name="Budi Santoso", department=finance, job_title="Staf Pajak")
+    ExtensionFactory(number="2104", staff=budi, kind=ExtensionKind.DESK)
+    StaffFactory(full_name="Rina Budiman", department=finance)
+
+    page = log_in("operator1")
+    expect(page).to_have_url(re.compile(r"/directory/"))
+    search_box = page.locator("#sb-q")
+    expect(search_box).to_be_focused()
+
+    page.keyboard.type("bud")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(rf"/directory/staff/{budi.pk}/$"))
+    expect(page.locator("h1")).to_contain_text("Budi Santoso")
+    expect(page.locator("main")).to_contain_text("2104")
+
+
+def test_operator_moves_through_results_with_the_arrow_keys(live_server, log_in):
+    UserFactory(username="operator1", roles=[OPERATOR])
+    StaffFactory(full_name="Budi Santoso")
+    rina = StaffFactory(full_name="Rina Budiman")
+
+    page = log_in("operator1")
+    page.keyboard.type("bud")
+    results = page.locator("#sb-results .sb-result")
+    expect(results).to_have_count(2)
+    expect(results.first).to_have_class(re.compile("active"))
+
+    page.keyboard.press("ArrowDown")
+    expect(results.nth(1)).to_have_class(re.compile("active"))
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(rf"/directory/staff/{rina.pk}/$"))
+
+
+def test_staff_member_sets_their_own_presence_on_the_board(live_server, log_in):
+    user = UserFactory(username="pegawai1")
+    me = StaffFactory(full_name="Sari Pegawai", user=user)
+
+    page = log_in("pegawai1")
+    expect(page).to_have_url(re.compile(r"/directory/board/"))
+    row = page.locator(f"#presence-row-{me.pk}").first
+    row.get_by_role("link").click()
+    form = page.locator(f"#presence-row-{me.pk} form")
+    form.locator("select[name=presence]").select_option("meeting")
+    form.locator("input[name=note]").fill("Rapat direksi")
+    form.locator("button[type=submit]").click()
+
+    expect(page.locator(f"#presence-row-{me.pk}").first).to_contain_text("Rapat direksi")
+    me.refresh_from_db()
+    assert me.presence == Presence.MEETING

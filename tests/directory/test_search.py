@@ -1,0 +1,183 @@
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from directory.models import Disclosure, ExtensionKind, Presence
+from directory.selectors import directory_search
+from tests.factories import DepartmentFactory, ExtensionFactory, InfoEntryFactory, StaffFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def names(results):
+    return [r.name for r in results]
+
+
+def test_exact_extension_ranks_before_name_matches():
+    target = StaffFactory(full_name="Ahmad Zulkifli")
+    ExtensionFactory(number="2104", staff=target)
+    other = StaffFactory(full_name="Bambang Irawan")
+    ExtensionFactory(number="21040", staff=other)
+
+    results = directory_search("2104")
+
+    assert names(results)[:2] == ["Ahmad Zulkifli", "Bambang Irawan"]
+    assert results[0].extension == "2104"
+
+
+def test_name_prefix_ranks_before_word_prefix_before_the_rest():
+    StaffFactory(full_name="Rina Budiman")  # word "budiman" starts with "bud"
+    StaffFactory(full_name="Budi Santoso")  # name starts with "bud"
+    StaffFactory(full_name="Sri Wahyuni", topics="anggaran budget")  # topic contains "bud"
+    StaffFactory(full_name="Abud Hasan")  # contains "bud" mid-word
+
+    results = directory_search("bud")
+
+    # Within a rank, alphabetical: both "the rest" matches come last, by name.
+    assert names(results) == ["Budi Santoso", "Rina Budiman", "Abud Hasan", "Sri Wahyuni"]
+    assert [r.rank for r in results] == [1, 2, 3, 3]
+
+
+def test_search_is_case_and_accent_insensitive():
+    StaffFactory(full_name="José Ândrade")
+
+    for query in ("jose", "JOSÉ", "andrade", "ÂNDR"):
+        assert names(directory_search(query)) == ["José Ândrade"], query
+
+
+def test_alias_topic_and_title_find_the_person():
+    StaffFactory(
+        full_name="Dewi Lestari",
+        aliases="Bu Dewi",
+        topics="faktur pajak, PPh 21",
+        job_title="Supervisor Perpajakan",
+    )
+
+    for query in ("faktur", "pph 21", "bu dewi", "perpajakan"):
+        assert names(directory_search(query)) == ["Dewi Lestari"], query
+
+
+def test_one_or_two_letters_match_the_start_of_a_name_word():
+    StaffFactory(full_name="Agus Salim")
+    StaffFactory(full_name="Hasan Basri")
+
+    assert names(directory_search("sa")) == ["Agus Salim"]
+    assert names(directory_search("h")) == ["Hasan Basri"]
+
+
+def test_departments_and_info_entries_are_found_with_their_kind():
+    department = DepartmentFactory(name="Sumber Daya Manusia", code="HRD")
+    ExtensionFactory(number="1500", department=department, kind=ExtensionKind.DEPARTMENT)
+    InfoEntryFactory(title="Lowongan kerja", keywords="karir rekrutmen", answer="Kirim CV.")
+
+    hrd = directory_search("hrd")
+    assert [(r.kind, r.name, r.extension) for r in hrd] == [
+        ("department", "Sumber Daya Manusia", "1500")
+    ]
+    info = directory_search("karir")
+    assert [(r.kind, r.name, r.disclosure) for r in info] == [
+        ("info", "Lowongan kerja", Disclosure.PUBLIC)
+    ]
+
+
+def test_unassigned_extensions_are_found_by_number():
+    ExtensionFactory(number="1000", kind=ExtensionKind.LOBBY, label="Lobi Utama")
+
+    results = directory_search("1000")
+
+    assert [(r.kind, r.name, r.extension) for r in results] == [("extension", "Lobi Utama", "1000")]
+
+
+def test_inactive_staff_are_not_found():
+    StaffFactory(full_name="Yusuf Mantan", active=False)
+
+    assert directory_search("yusuf") == []
+
+
+def test_absent_person_shows_presence_and_cover_with_extension():
+    cover = StaffFactory(full_name="Teguh Wibowo")
+    ExtensionFactory(number="2201", staff=cover)
+    back = timezone.now() + timedelta(hours=2)
+    StaffFactory(full_name="Lina Marlina", presence=Presence.MEETING, back_at=back, cover=cover)
+
+    [lina] = directory_search("lina")
+
+    assert lina.presence == "meeting"
+    assert lina.back_at == back
+    assert lina.cover == {"id": cover.pk, "name": "Teguh Wibowo", "extension": "2201"}
+
+
+def test_search_runs_a_constant_number_of_queries(django_assert_max_num_queries):
+    department = DepartmentFactory(name="Operasional Bud", code="OPS")
+    cover = StaffFactory(department=department)
+    StaffFactory(full_name="Budi Satu", department=department)
+    directory_search("bud")  # warm up content types etc.
+    with django_assert_max_num_queries(4) as one:
+        directory_search("budi")
+    for i in range(40):
+        person = StaffFactory(
+            full_name=f"Budi {i}", department=department, presence=Presence.OUT, cover=cover
+        )
+        ExtensionFactory(staff=person)
+    with django_assert_max_num_queries(4) as many:
+        directory_search("budi")
+    assert len(one.captured_queries) == len(many.captured_queries)
+
+
+def test_search_page_shows_results_for_an_operator(operator_client):
+    StaffFactory(full_name="Budi Santoso")
+
+    response = operator_client.get(reverse("directory:search"), {"q": "bud"})
+
+    assert response.status_code == 200
+    assert "Budi Santoso" in response.content.decode()
+    assert b"<html" in response.content
+
+
+def test_htmx_search_returns_only_the_results_partial(operator_client):
+    StaffFactory(full_name="Budi Santoso")
+
+    response = operator_client.get(
+        reverse("directory:search"), {"q": "bud"}, headers={"HX-Request": "true"}
+    )
+
+    body = response.content.decode()
+    assert "Budi Santoso" in body
+    assert "<html" not in body
+    assert 'data-results-for="bud"' in body
+
+
+def test_nothing_found_says_so(operator_client):
+    response = operator_client.get(reverse("directory:search"), {"q": "zzzz"})
+
+    assert "Nothing found" in response.content.decode() or "Tidak ada" in response.content.decode()
+
+
+def test_api_returns_json_results_with_the_documented_fields(operator_client):
+    person = StaffFactory(full_name="Budi Santoso", presence=Presence.LEAVE)
+    ExtensionFactory(number="2104", staff=person)
+
+    response = operator_client.get("/api/directory/search", {"q": "2104"})
+
+    assert response.status_code == 200
+    data = response.json()
+    assert data["count"] == 1
+    [result] = data["results"]
+    assert result["kind"] == "staff"
+    assert result["name"] == "Budi Santoso"
+    assert result["extension"] == "2104"
+    assert result["department"] == person.department.name
+    assert result["presence"] == "leave"
+
+
+def test_api_requires_log_in_and_a_directory_role(client, outsider_client):
+    assert client.get("/api/directory/search", {"q": "x"}).status_code == 401
+    assert outsider_client.get("/api/directory/search", {"q": "x"}).status_code == 403
+
+
+def test_overlong_query_is_cut_not_an_error(operator_client):
+    response = operator_client.get("/api/directory/search", {"q": "a" * 5000})
+
+    assert response.status_code == 200
