@@ -1,0 +1,102 @@
+"""One test with a real Celery worker and Redis broker (CI runs it on PostgreSQL).
+
+The worker is a separate process reading the same test database, so the data is
+committed (transaction=True) and the worker gets the test database's name.
+"""
+
+import os
+import subprocess
+import sys
+import time
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from directory.models import Presence, Staff
+from tests.factories import StaffFactory
+
+ROOT = Path(__file__).resolve().parents[1]
+BROKER = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")
+
+pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def redis_reachable(url):
+    import redis
+
+    try:
+        return redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except Exception:
+        return False
+
+
+@pytest.fixture
+def celery_worker_process(settings):
+    if connection.vendor != "postgresql":
+        pytest.skip("the real-worker test needs PostgreSQL (shared with the worker process)")
+    if not BROKER or not redis_reachable(BROKER):
+        pytest.skip("the real-worker test needs CELERY_BROKER_URL pointing at a running Redis")
+    db = connection.settings_dict
+    env = {
+        **os.environ,
+        "DATABASE_URL": (
+            f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+            f"{db['PORT'] or 5432}/{db['NAME']}"
+        ),
+        "CELERY_BROKER_URL": BROKER,
+        "CELERY_RESULT_BACKEND": BROKER,
+    }
+    queue = f"test-{os.getpid()}"
+    worker = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "switchboard",
+            "worker",
+            "--pool=solo",
+            "--loglevel=warning",
+            "-Q",
+            queue,
+            "--without-heartbeat",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    from switchboard.celery import app
+
+    app.conf.task_always_eager = False
+    app.conf.broker_url = BROKER
+    app.conf.result_backend = BROKER
+    try:
+        yield queue
+    finally:
+        app.conf.task_always_eager = True
+        worker.terminate()
+        try:
+            worker.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+
+
+def test_a_real_worker_runs_the_presence_sweep(celery_worker_process):
+    person = StaffFactory(presence=Presence.OUT, back_at=timezone.now() - timedelta(minutes=3))
+    from directory.tasks import presence_expire_task
+
+    result = presence_expire_task.apply_async(queue=celery_worker_process, ignore_result=False)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if Staff.objects.get(pk=person.pk).presence == Presence.IN:
+            break
+        time.sleep(0.25)
+
+    assert Staff.objects.get(pk=person.pk).presence == Presence.IN
+    assert result.get(timeout=30) == 1
