@@ -338,3 +338,60 @@ class InfoEntry(models.Model):
     def refresh_search_fields(self):
         self.search_title = search_key(self.title)[:250]
         self.search_text = search_key(self.title, self.keywords).replace(",", " ")
+
+
+class ImportKind(models.TextChoices):
+    DEPARTMENTS = "departments", _("Departments")
+    STAFF = "staff", _("Staff")
+    EXTENSIONS = "extensions", _("Extensions")
+
+
+class ImportStatus(models.TextChoices):
+    PREVIEWED = "previewed", _("Waiting for confirmation")
+    APPLIED = "applied", _("Applied")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ImportBatch(models.Model):
+    """A directory file an admin uploaded: parsed, checked row by row and shown as
+    a preview, waiting for them to confirm or cancel. It lives in the database,
+    not the session or local disk, because the confirm may reach another web
+    container than the upload did."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    filename = models.CharField(_("file name"), max_length=255, blank=True)
+    status = models.CharField(
+        _("status"), max_length=20, choices=ImportStatus.choices, default=ImportStatus.PREVIEWED
+    )
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    rows = models.JSONField(_("rows"), default=list, blank=True)
+    errors = models.JSONField(_("errors"), default=list, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    create_count = models.PositiveIntegerField(_("to create"), default=0)
+    update_count = models.PositiveIntegerField(_("to update"), default=0)
+    unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("import batch")
+        verbose_name_plural = _("import batches")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["created_by", "-created_at"], name="importbatch_user_recent"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.filename} ({self.get_status_display()})"
+
+    @property
+    def can_apply(self) -> bool:
+        return self.status == ImportStatus.PREVIEWED and self.error_count == 0

@@ -1,0 +1,46 @@
+from django import forms
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+
+from directory.importing import MAX_ROWS, MAX_UPLOAD_BYTES
+from directory.models import Department, ImportKind
+
+
+class ImportForm(forms.Form):
+    """Upload a directory file; the import service does every check of its content."""
+
+    kind = forms.ChoiceField(label=_("What the file holds"), choices=ImportKind.choices)
+    file = forms.FileField(
+        label=_("File"),
+        help_text=format_lazy(
+            _("CSV (UTF-8) or XLSX, at most {mb} MB and {rows} rows."),
+            mb=MAX_UPLOAD_BYTES // (1024 * 1024),
+            rows=f"{MAX_ROWS:,}",
+        ),
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean_file(self):
+        uploaded = self.cleaned_data["file"]
+        if uploaded.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(mb)d MB. Split it into smaller files.")
+                % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
+            )
+        return uploaded
+
+
+class PhoneListFilterForm(forms.Form):
+    """Which part of the company to print; the choices come from the page's one
+    query for departments, never from a query of their own."""
+
+    department = forms.TypedChoiceField(
+        label=_("Department"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, departments: list[tuple[Department, int]], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].choices = [
+            ("", _("Whole company")),
+            *[(d.pk, "\u2003" * depth + d.name) for d, depth in departments],
+        ]

@@ -1,0 +1,235 @@
+"""Bulk import and export of the directory, and the printable phone list."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.db.models import Case, IntegerField, Prefetch, Value, When
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from directory.forms_bulk import ImportForm, PhoneListFilterForm
+from directory.importing import (
+    ImportBatchClosed,
+    ImportFileError,
+    ImportStale,
+    export_csv,
+    export_xlsx,
+    import_apply,
+    import_cancel,
+    import_preview,
+    kind_columns,
+    template_csv,
+)
+from directory.importing.departments import tree_order
+from directory.models import Department, Extension, ExtensionKind, ImportBatch, ImportKind, Staff
+
+IMPORT_PERMISSION = "directory.import_directory"
+PREVIEW_PAGE_SIZE = 100
+RECENT_BATCHES = 10
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def get_batch_for_user(request, pk: int) -> ImportBatch:
+    """An import batch its uploader (or a superuser) may see; 404 for anyone else."""
+    batch = get_object_or_404(ImportBatch, pk=pk)
+    if batch.created_by_id != request.user.pk and not request.user.is_superuser:
+        raise Http404
+    return batch
+
+
+def _kind_or_404(kind: str) -> str:
+    if kind not in ImportKind.values:
+        raise Http404
+    return kind
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+def import_page(request):
+    """Upload a file to preview, download exports and empty templates."""
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            batch = import_preview(
+                kind=form.cleaned_data["kind"],
+                uploaded_file=form.cleaned_data["file"],
+                user=request.user,
+            )
+        except ImportFileError as exc:
+            form.add_error("file", exc.message)
+        else:
+            return redirect("directory:import-preview", pk=batch.pk)
+    recent = (
+        ImportBatch.objects.filter(created_by=request.user)
+        .defer("rows", "errors", "columns")
+        .order_by("-created_at", "-pk")[:RECENT_BATCHES]
+    )
+    kinds = [
+        {"kind": value, "label": label, "columns": kind_columns(value)}
+        for value, label in ImportKind.choices
+    ]
+    context = {"form": form, "kinds": kinds, "recent": recent}
+    status = 400 if request.method == "POST" else 200
+    return render(request, "directory/import.html", context, status=status)
+
+
+@require_GET
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+def import_preview_page(request, pk):
+    """What confirming would create and update, and every row error."""
+    batch = get_batch_for_user(request, pk)
+    show_all = request.GET.get("show") == "all"
+    entries = batch.rows if show_all else [e for e in batch.rows if e["action"] != "unchanged"]
+    page = Paginator(entries, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
+    context = {
+        "batch": batch,
+        "page": page,
+        "show_all": show_all,
+        "errors_shown": len(batch.errors),
+    }
+    return render(request, "directory/import_preview.html", context)
+
+
+@require_POST
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+def import_confirm(request, pk):
+    batch = get_batch_for_user(request, pk)
+    try:
+        batch = import_apply(batch=batch, user=request.user)
+    except ImportBatchClosed as exc:
+        messages.warning(request, str(exc))
+        return redirect("directory:import-preview", pk=batch.pk)
+    except ImportStale:
+        messages.error(
+            request,
+            _(
+                "The directory changed since this preview and some rows no longer fit. "
+                "Nothing was imported; see the errors below."
+            ),
+        )
+        return redirect("directory:import-preview", pk=batch.pk)
+    messages.success(
+        request,
+        _("Imported %(file)s: %(created)d created, %(updated)d updated, %(same)d unchanged.")
+        % {
+            "file": batch.filename,
+            "created": batch.create_count,
+            "updated": batch.update_count,
+            "same": batch.unchanged_count,
+        },
+    )
+    return redirect("directory:import")
+
+
+@require_POST
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+def import_cancel_view(request, pk):
+    batch = get_batch_for_user(request, pk)
+    try:
+        import_cancel(batch=batch, user=request.user)
+    except ImportBatchClosed as exc:
+        messages.warning(request, str(exc))
+        return redirect("directory:import-preview", pk=batch.pk)
+    messages.info(request, _("Import cancelled; nothing was saved."))
+    return redirect("directory:import")
+
+
+@require_GET
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+def export(request, kind, fmt):
+    """Every department, person or extension, in the import format."""
+    kind = _kind_or_404(kind)
+    stamp = timezone.localdate().isoformat()
+    filename = f"directory-{kind}-{stamp}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(export_csv(kind), content_type="text/csv; charset=utf-8")
+    elif fmt == "xlsx":
+        response = HttpResponse(export_xlsx(kind), content_type=XLSX_TYPE)
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+@permission_required(IMPORT_PERMISSION, raise_exception=True)
+def import_template(request, kind):
+    """An empty CSV with the header row of a kind."""
+    kind = _kind_or_404(kind)
+    response = HttpResponse(template_csv(kind), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="directory-{kind}-template.csv"'
+    return response
+
+
+# Phone list ------------------------------------------------------------------
+
+
+def phone_list_sections(*, department_pk: int | None = None):
+    """The printable phone list: (departments in tree order, sections).
+
+    Three queries whatever the size: active departments with their main line,
+    active staff of the departments shown, and their extensions.
+    """
+    tree = tree_order(Department.objects.active().select_related("main_extension"))
+    shown = tree
+    if department_pk is not None:
+        start = next((i for i, (d, _depth) in enumerate(tree) if d.pk == department_pk), None)
+        if start is None:
+            shown = []
+        else:
+            top_depth = tree[start][1]
+            end = start + 1
+            while end < len(tree) and tree[end][1] > top_depth:
+                end += 1
+            shown = [(d, depth - top_depth) for d, depth in tree[start:end]]
+    desk_first = Case(
+        When(kind=ExtensionKind.DESK, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    people = Staff.objects.active()
+    if department_pk is None:
+        people = people.filter(department__active=True)
+    else:
+        people = people.filter(department_id__in=[d.pk for d, _depth in shown])
+    people = people.prefetch_related(
+        Prefetch("extensions", queryset=Extension.objects.order_by(desk_first, "number"))
+    ).order_by("full_name", "pk")
+    by_department: dict[int, list] = {}
+    for person in people:
+        by_department.setdefault(person.department_id, []).append(
+            {
+                "name": person.full_name,
+                "job_title": person.job_title,
+                "numbers": [e.number for e in person.extensions.all()],
+            }
+        )
+    sections = [
+        {
+            "department": department,
+            "depth": depth,
+            "main_line": department.main_extension.number if department.main_extension_id else "",
+            "people": by_department.get(department.pk, []),
+        }
+        for department, depth in shown
+    ]
+    return tree, sections
+
+
+@require_GET
+@permission_required("directory.view_staff", raise_exception=True)
+def phone_list(request):
+    """Departments in tree order with their main line and their people's
+    extensions, laid out to print on a page or two."""
+    raw = request.GET.get("department") or None
+    department_pk = int(raw) if raw and raw.isdigit() else None
+    tree, sections = phone_list_sections(department_pk=department_pk)
+    form = PhoneListFilterForm(request.GET or None, departments=tree)
+    context = {
+        "form": form,
+        "sections": sections,
+        "selected": next((d for d, _depth in tree if d.pk == department_pk), None),
+        "printed_at": timezone.localtime(),
+    }
+    return render(request, "directory/phone_list.html", context)

@@ -1,0 +1,487 @@
+"""Bulk import (preview → confirm/cancel) and export of the directory."""
+
+import csv
+import io
+
+import factory
+import pytest
+from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from directory import importing
+from directory.importing import (
+    ImportBatchClosed,
+    ImportFileError,
+    ImportStale,
+    import_apply,
+    import_cancel,
+    import_preview,
+)
+from directory.models import Department, Extension, ExtensionKind, ImportBatch, ImportStatus, Staff
+from switchboard.roles import DIRECTORY_ADMIN, OPERATOR
+
+pytestmark = pytest.mark.django_db
+
+
+class DepartmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Department
+        django_get_or_create = ("code",)
+
+    name = factory.Sequence(lambda n: f"Department {n}")
+    code = factory.Sequence(lambda n: f"D{n}")
+
+
+class StaffFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Staff
+
+    full_name = factory.Sequence(lambda n: f"Person {n}")
+    department = factory.SubFactory(DepartmentFactory)
+    email = factory.Sequence(lambda n: f"person{n}@example.co.id")
+
+
+class ExtensionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Extension
+
+    number = factory.Sequence(lambda n: str(3000 + n))
+
+
+def _user(username, role):
+    user = User.objects.create_user(username, password="pw-not-used")
+    user.groups.add(Group.objects.get(name=role))
+    return user
+
+
+@pytest.fixture
+def directory_admin(db):
+    return _user("diradmin", DIRECTORY_ADMIN)
+
+
+@pytest.fixture
+def admin_web(client, directory_admin):
+    client.force_login(directory_admin)
+    return client
+
+
+@pytest.fixture
+def operator_web(client, db):
+    client.force_login(_user("op", OPERATOR))
+    return client
+
+
+def csv_file(text: str, name="import.csv", encoding="utf-8"):
+    return SimpleUploadedFile(name, text.encode(encoding), content_type="text/csv")
+
+
+def xlsx_file(rows, name="import.xlsx"):
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return SimpleUploadedFile(name, buffer.getvalue())
+
+
+def upload(web, kind, uploaded):
+    return web.post(reverse("directory:import"), {"kind": kind, "file": uploaded})
+
+
+def preview_and_confirm(web, kind, uploaded):
+    response = upload(web, kind, uploaded)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    batch = ImportBatch.objects.latest("pk")
+    assert batch.error_count == 0, batch.errors
+    confirm = web.post(reverse("directory:import-confirm", args=[batch.pk]))
+    assert confirm.status_code == 302
+    batch.refresh_from_db()
+    return batch
+
+
+def error_cells(batch):
+    return {(e["row"], e["column"]) for e in batch.errors}
+
+
+DEPARTMENTS_CSV = """code,name,parent_code,email,main_extension,active
+TAX,Tax,FIN,tax@example.co.id,,yes
+CORP,Head office,,,,
+FIN,Finance,CORP,finance@example.co.id,2100,yes
+"""
+
+
+def test_good_departments_csv_creates_the_tree_with_history(admin_web, directory_admin):
+    response = upload(admin_web, "departments", csv_file(DEPARTMENTS_CSV))
+    batch = ImportBatch.objects.get()
+    assert response.url == reverse("directory:import-preview", args=[batch.pk])
+    page = admin_web.get(response.url).content.decode()
+    assert "Finance (FIN)" in page and "creates extension 2100" in page
+    assert not Department.objects.exists()  # a preview writes nothing
+
+    admin_web.post(reverse("directory:import-confirm", args=[batch.pk]))
+
+    fin = Department.objects.get(code="FIN")
+    assert fin.parent.code == "CORP"
+    assert Department.objects.get(code="TAX").parent == fin
+    assert fin.main_extension.number == "2100"
+    assert fin.main_extension.kind == ExtensionKind.DEPARTMENT
+    assert fin.main_extension.department == fin
+    assert fin.search_text.strip() == "finance fin"
+    assert fin.history.filter(history_user=directory_admin).exists()
+    assert Department.history.filter(history_type="+").count() == 3
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.APPLIED and batch.applied_at is not None
+
+
+def test_good_staff_xlsx_creates_people_extensions_and_history(admin_web, directory_admin):
+    DepartmentFactory(code="FIN", name="Finance")
+    ExtensionFactory(number="2101", kind=ExtensionKind.FAX)
+    rows = [
+        ["full_name", "department_code", "job_title", "email", "mobile", "extensions", "active"],
+        [
+            "Budi Santoso",
+            "fin",
+            "Tax officer",
+            "budi@example.co.id",
+            "0812-3456-7890",
+            "2101 2102",
+            "yes",
+        ],
+        ["Siti Rahma", "FIN", "'=Head", "", 81298765432, 2103, True],
+    ]
+    batch = preview_and_confirm(admin_web, "staff", xlsx_file(rows))
+    assert batch.create_count == 2
+
+    budi = Staff.objects.get(email="budi@example.co.id")
+    assert budi.department.code == "FIN"
+    assert budi.mobile.as_e164 == "+6281234567890"
+    assert budi.search_name.strip() == "budi santoso"
+    assert sorted(budi.extensions.values_list("number", flat=True)) == ["2101", "2102"]
+    siti = Staff.objects.get(full_name="Siti Rahma")
+    assert siti.job_title == "=Head"  # the export escape is stripped, the text kept
+    assert list(siti.extensions.values_list("number", flat=True)) == ["2103"]
+    assert Extension.objects.get(number="2102").kind == ExtensionKind.DESK
+    assert Staff.history.filter(history_type="+", history_user=directory_admin).count() == 2
+    assert Extension.history.filter(number="2101", history_type="~").exists()
+
+
+def test_staff_rows_update_by_email_then_by_name_instead_of_duplicating(directory_admin):
+    fin = DepartmentFactory(code="FIN")
+    budi = StaffFactory(full_name="Budi", email="budi@example.co.id", department=fin)
+    ani = StaffFactory(full_name="Ani Wijaya", email="", department=fin)
+    text = (
+        "full_name,department_code,email,job_title\n"
+        "Budi Santoso,FIN,BUDI@example.co.id,Manager\n"
+        "ani wijaya,FIN,ani@example.co.id,Clerk\n"
+    )
+    batch = import_preview(kind="staff", uploaded_file=csv_file(text), user=directory_admin)
+    assert (batch.create_count, batch.update_count) == (0, 2)
+    import_apply(batch=batch, user=directory_admin)
+    budi.refresh_from_db()
+    ani.refresh_from_db()
+    assert (budi.full_name, budi.job_title) == ("Budi Santoso", "Manager")
+    assert (ani.email, ani.job_title) == ("ani@example.co.id", "Clerk")
+    assert Staff.objects.count() == 2
+
+
+def test_an_extension_moves_to_the_person_the_file_names(admin_web):
+    fin = DepartmentFactory(code="FIN")
+    old_owner = StaffFactory(full_name="Old Owner", department=fin)
+    new_owner = StaffFactory(full_name="New Owner", department=fin, email="new@example.co.id")
+    ExtensionFactory(number="2200", staff=old_owner)
+    text = "full_name,department_code,email,extensions\nNew Owner,FIN,new@example.co.id,2200\n"
+    response = upload(admin_web, "staff", csv_file(text))
+    assert "moves from Old Owner" in admin_web.get(response.url).content.decode()
+    batch = ImportBatch.objects.get()
+    admin_web.post(reverse("directory:import-confirm", args=[batch.pk]))
+    assert Extension.objects.get(number="2200").staff == new_owner
+
+
+def test_a_file_with_bad_rows_reports_each_and_saves_nothing(admin_web):
+    DepartmentFactory(code="FIN")
+    long_name = "x" * 151
+    text = (
+        "full_name,department_code,email,mobile,extensions,active\n"
+        "Good Person,FIN,good@example.co.id,,2300,yes\n"
+        "Nobody Dept,XXX,,,,\n"
+        "Bad Mail,FIN,not-an-email,,,\n"
+        "Bad Phone,FIN,,12,,\n"
+        "Bad Ext,FIN,,,12a 5,\n"
+        "Twice,FIN,good@example.co.id,,,\n"
+        f"{long_name},FIN,,,,\n"
+        "Dup Ext,FIN,,,2300,maybe\n"
+        ",FIN,,,,\n"
+    )
+    response = upload(admin_web, "staff", csv_file(text))
+    batch = ImportBatch.objects.get()
+    assert error_cells(batch) == {
+        (3, "department_code"),
+        (4, "email"),
+        (5, "mobile"),
+        (6, "extensions"),
+        (7, "email"),
+        (8, "full_name"),
+        (9, "extensions"),
+        (9, "active"),
+        (10, "full_name"),
+    }
+    page = admin_web.get(response.url).content.decode()
+    assert "Unknown department code XXX" in page
+    assert "Confirm import" not in page
+
+    confirm = admin_web.post(reverse("directory:import-confirm", args=[batch.pk]), follow=True)
+    assert "has errors" in confirm.content.decode()
+    assert not Staff.objects.exists()
+    assert not Extension.objects.exists()
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.PREVIEWED
+
+
+def test_extension_and_department_files_report_their_own_errors(directory_admin):
+    fin = DepartmentFactory(code="FIN")
+    StaffFactory(email="budi@example.co.id", department=fin)
+    text = (
+        "number,kind,staff_email,department_code\n"
+        "2400,desk,budi@example.co.id,FIN\n"
+        "2401,teleporter,,\n"
+        "2402,desk,ghost@example.co.id,\n"
+        "2403,,,NOPE\n"
+        "2403,fax,,\n"
+        "1,fax,,\n"
+    )
+    batch = import_preview(kind="extensions", uploaded_file=csv_file(text), user=directory_admin)
+    assert error_cells(batch) == {
+        (2, "department_code"),
+        (3, "kind"),
+        (4, "staff_email"),
+        (5, "department_code"),
+        (6, "number"),
+        (7, "number"),
+    }
+    loops = "code,name,parent_code\nAAA,A,BBB\nBBB,B,AAA\nCCC,C,ZZZ\nFIN,Finance,FIN\n"
+    batch = import_preview(kind="departments", uploaded_file=csv_file(loops), user=directory_admin)
+    assert error_cells(batch) == {
+        (2, "parent_code"),
+        (3, "parent_code"),
+        (4, "parent_code"),
+        (5, "parent_code"),
+    }
+
+
+def test_cancel_saves_nothing_and_cannot_be_confirmed_afterwards(admin_web):
+    response = upload(admin_web, "departments", csv_file(DEPARTMENTS_CSV))
+    batch = ImportBatch.objects.get()
+    cancel = admin_web.post(reverse("directory:import-cancel", args=[batch.pk]))
+    assert cancel.url == reverse("directory:import")
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.CANCELLED
+    admin_web.post(reverse("directory:import-confirm", args=[batch.pk]))
+    assert not Department.objects.exists()
+    assert "Confirm import" not in admin_web.get(response.url).content.decode()
+
+
+def test_confirming_twice_applies_once(admin_web, directory_admin):
+    upload(admin_web, "departments", csv_file(DEPARTMENTS_CSV))
+    batch = ImportBatch.objects.get()
+    url = reverse("directory:import-confirm", args=[batch.pk])
+    admin_web.post(url)
+    second = admin_web.post(url, follow=True)
+    assert "already applied" in second.content.decode()
+    assert Department.objects.count() == 3
+    assert Department.history.count() == 4  # 3 created, then FIN got its new main line
+    with pytest.raises(ImportBatchClosed):
+        import_apply(batch=batch, user=directory_admin)
+
+
+def test_confirm_refuses_rows_the_directory_no_longer_fits(directory_admin):
+    DepartmentFactory(code="FIN")
+    text = "full_name,department_code\nBudi,FIN\n"
+    batch = import_preview(kind="staff", uploaded_file=csv_file(text), user=directory_admin)
+    Department.objects.filter(code="FIN").delete()
+    with pytest.raises(ImportStale):
+        import_apply(batch=batch, user=directory_admin)
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.PREVIEWED and batch.error_count == 1
+    assert not Staff.objects.exists()
+
+
+def _directory_with_awkward_values():
+    corp = DepartmentFactory(code="CORP", name="Head office", email="")
+    fin = DepartmentFactory(code="FIN", name="Finance", email="fin@example.co.id")
+    fin.parent = corp
+    fin.save()
+    line = ExtensionFactory(number="2100", kind=ExtensionKind.DEPARTMENT, department=fin)
+    fin.main_extension = line
+    fin.save()
+    DepartmentFactory(code="OLD", name="Closed", active=False, parent=fin)
+    budi = StaffFactory(
+        full_name="Budi Santoso",
+        department=fin,
+        job_title="=SUM(A1:A2)",
+        mobile="+6281234567890",
+        topics="faktur pajak, PPN",
+        aliases="@budi",
+        operator_notes='Line one\nline "two", with comma',
+    )
+    StaffFactory(full_name="Abroad", department=fin, mobile="+6591234567", job_title="-lead")
+    no_mail = StaffFactory(full_name="No Mail", department=corp, email="", active=False)
+    ExtensionFactory(number="0101", staff=budi, location="Lt. 3")
+    ExtensionFactory(number="2102", staff=budi)
+    ExtensionFactory(number="2103", staff=no_mail, label="+ reception")
+    ExtensionFactory(number="2500", kind=ExtensionKind.MEETING_ROOM, label="Ruang Melati")
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_export_then_import_changes_nothing(admin_web, directory_admin, fmt):
+    _directory_with_awkward_values()
+    for kind in ("departments", "staff", "extensions"):
+        response = admin_web.get(reverse("directory:export", args=[kind, fmt]))
+        assert response.status_code == 200
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        exported = SimpleUploadedFile(f"{kind}.{fmt}", body)
+        batch = import_preview(kind=kind, uploaded_file=exported, user=directory_admin)
+        assert batch.errors == [], kind
+        changed = [e for e in batch.rows if e["action"] != "unchanged"]
+        assert changed == [], kind
+        assert batch.unchanged_count == batch.row_count > 0
+
+
+def test_export_escapes_formula_cells(admin_web):
+    fin = DepartmentFactory(code="FIN")
+    StaffFactory(
+        full_name="=HYPERLINK(1)", job_title="+1", aliases="@x", topics="-y", department=fin
+    )
+    StaffFactory(full_name="Tab", job_title="\tTabbed", department=fin)
+    response = admin_web.get(reverse("directory:export", args=["staff", "csv"]))
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    assert rows[0]["full_name"] == "'=HYPERLINK(1)"
+    assert (rows[0]["job_title"], rows[0]["aliases"], rows[0]["topics"]) == ("'+1", "'@x", "'-y")
+    assert rows[1]["job_title"] == "'\tTabbed"
+
+    response = admin_web.get(reverse("directory:export", args=["staff", "xlsx"]))
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    cell = sheet["A2"]
+    assert cell.value == "'=HYPERLINK(1)" and cell.data_type == "s"
+
+
+def test_template_has_the_header_row(admin_web):
+    response = admin_web.get(reverse("directory:import-template", args=["extensions"]))
+    assert response.content.decode("utf-8-sig").strip() == (
+        "number,kind,location,label,staff_email,department_code"
+    )
+
+
+@pytest.mark.parametrize(
+    ("name", "body", "message"),
+    [
+        ("staff.csv", b"\xff\xfe\x00g\x00a\x00r\x00b\x00", "not UTF-8"),
+        ("staff.csv", b"full_name;department_code\n", "no data rows"),
+        ("staff.csv", b"\x89PNG\r\n\x1a\n\x00\x00", "not UTF-8"),
+        ("staff.xlsx", b"PK\x03\x04 broken zip", "damaged"),
+        ("staff.xls", b"\xd0\xcf\x11\xe0 old excel", "not an XLSX"),
+        ("staff.csv", b"name,dept\nBudi,FIN\n", "Unknown column: name, dept"),
+        ("staff.csv", b"full_name,email\nBudi,b@example.co.id\n", "missing: department_code"),
+        ("staff.csv", b"full_name,full_name,department_code\n", "more than once"),
+    ],
+)
+def test_a_bad_file_gives_a_form_error_not_a_batch(admin_web, name, body, message):
+    response = upload(admin_web, "staff", SimpleUploadedFile(name, body))
+    assert response.status_code == 400
+    assert message in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_an_oversized_file_is_refused_before_reading(admin_web):
+    body = b"full_name,department_code\n" + b"x" * importing.MAX_UPLOAD_BYTES
+    response = upload(admin_web, "staff", SimpleUploadedFile("big.csv", body))
+    assert response.status_code == 400
+    assert "larger than 5 MB" in response.content.decode()
+
+
+def test_too_many_rows_is_refused(directory_admin, monkeypatch):
+    monkeypatch.setattr("directory.importing.tabular.MAX_ROWS", 2)
+    text = "full_name,department_code\nA,FIN\nB,FIN\nC,FIN\n"
+    with pytest.raises(ImportFileError, match="more than 2 rows"):
+        import_preview(kind="staff", uploaded_file=csv_file(text), user=directory_admin)
+
+
+def test_bom_semicolons_and_crlf_are_accepted(directory_admin):
+    DepartmentFactory(code="FIN")
+    text = "\ufefffull_name;department_code;topics\r\nBudi;FIN;pajak, PPN\r\n\r\n"
+    batch = import_preview(kind="staff", uploaded_file=csv_file(text), user=directory_admin)
+    assert batch.errors == []
+    assert batch.rows[0]["data"]["topics"] == "pajak, PPN"
+
+
+def test_staff_import_runs_the_same_queries_for_5_or_40_rows(directory_admin):
+    # 40 rows stay within one SQLite insert batch (999 parameters), so any
+    # difference would be a query per row.
+    DepartmentFactory(code="FIN")
+    assert directory_admin.has_perm("directory.import_directory")  # permissions cached
+
+    def queries_for(count, prefix):
+        lines = ["full_name,department_code,email,extensions"]
+        lines += [
+            f"P{prefix}{i},FIN,{prefix}{i}@example.co.id,{prefix}{i:03d}" for i in range(count)
+        ]
+        uploaded = csv_file("\n".join(lines))
+        with CaptureQueriesContext(connection) as preview:
+            batch = import_preview(kind="staff", uploaded_file=uploaded, user=directory_admin)
+        with CaptureQueriesContext(connection) as apply:
+            import_apply(batch=batch, user=directory_admin)
+        return len(preview), len(apply)
+
+    assert queries_for(5, "5") == queries_for(40, "4")
+    assert Staff.objects.count() == 45
+
+
+def test_operator_gets_403_on_import_and_export(operator_web, directory_admin):
+    batch = ImportBatch.objects.create(kind="staff", created_by=directory_admin)
+    urls = [
+        reverse("directory:import"),
+        reverse("directory:import-preview", args=[batch.pk]),
+        reverse("directory:export", args=["staff", "csv"]),
+        reverse("directory:import-template", args=["staff"]),
+    ]
+    for url in urls:
+        assert operator_web.get(url).status_code == 403, url
+    for name in ("directory:import-confirm", "directory:import-cancel"):
+        assert operator_web.post(reverse(name, args=[batch.pk])).status_code == 403
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.PREVIEWED
+
+
+def test_another_admin_cannot_see_or_confirm_my_batch(client, directory_admin):
+    batch = import_preview(
+        kind="departments", uploaded_file=csv_file(DEPARTMENTS_CSV), user=directory_admin
+    )
+    client.force_login(_user("otheradmin", DIRECTORY_ADMIN))
+    assert client.get(reverse("directory:import-preview", args=[batch.pk])).status_code == 404
+    assert client.post(reverse("directory:import-confirm", args=[batch.pk])).status_code == 404
+    assert not Department.objects.exists()
+
+
+def test_confirm_and_cancel_are_post_only(admin_web, directory_admin):
+    batch = import_preview(
+        kind="departments", uploaded_file=csv_file(DEPARTMENTS_CSV), user=directory_admin
+    )
+    assert admin_web.get(reverse("directory:import-confirm", args=[batch.pk])).status_code == 405
+    assert admin_web.get(reverse("directory:import-cancel", args=[batch.pk])).status_code == 405
+    import_cancel(batch=batch, user=directory_admin)
+    with pytest.raises(ImportBatchClosed):
+        import_cancel(batch=batch, user=directory_admin)
+
+
+def test_import_page_documents_columns_and_links_exports(admin_web):
+    page = admin_web.get(reverse("directory:import")).content.decode()
+    for column in ("parent_code", "main_extension", "operator_notes", "staff_email"):
+        assert f"<code>{column}</code>" in page
+    assert reverse("directory:export", args=["staff", "xlsx"]) in page
+    assert reverse("directory:import-template", args=["departments"]) in page
