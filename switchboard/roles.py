@@ -52,9 +52,11 @@ def ensure_roles(*, using: str = DEFAULT_DB_ALIAS, apps=global_apps) -> dict[str
         wanted = set()
         for perm_name in perm_names:
             app_label, codename = perm_name.split(".")
-            perm = Permission.objects.using(using).filter(
-                content_type__app_label=app_label, codename=codename
-            ).first()
+            perm = (
+                Permission.objects.using(using)
+                .filter(content_type__app_label=app_label, codename=codename)
+                .first()
+            )
             if perm is None:
                 raise LookupError(f"Role {name!r} names unknown permission {perm_name!r}.")
             wanted.add(perm.pk)

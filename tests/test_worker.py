@@ -76,6 +76,8 @@ def celery_worker_process(settings):
     app.conf.task_always_eager = False
     app.conf.broker_url = BROKER
     app.conf.result_backend = BROKER
+    # Celery caches the (disabled) result backend on first use; drop the cache.
+    vars(app._local).pop("backend", None)
     try:
         yield queue
     finally:

@@ -88,7 +88,9 @@ def test_password_change(operator_client):
     )
 
     assert response.status_code == 302
-    assert Client().login(username="op", password="a-new-desk-passphrase-9")
+    fresh = Client()
+    assert login(fresh, "op", "a-new-desk-passphrase-9").status_code == 302
+    assert "_auth_user_id" in fresh.session
 
 
 def test_language_switcher_serves_indonesian_and_english(operator_client):
