@@ -59,7 +59,7 @@ bench: setup
 	$(PY) -m bench $(if $(ONLY),--only $(ONLY),)
 
 messages: setup
-	$(PY) manage.py makemessages -l id --ignore=.venv --ignore=var --no-obsolete
+	$(PY) manage.py makemessages -l id --ignore=.venv --ignore=var --ignore=bench --ignore=tests --no-obsolete
 	$(PY) manage.py compilemessages --ignore=.venv
 
 clean:

@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.formats import number_format
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +17,7 @@ class ImportForm(forms.Form):
         help_text=format_lazy(
             _("CSV (UTF-8) or XLSX, at most {mb} MB and {rows} rows."),
             mb=MAX_UPLOAD_BYTES // (1024 * 1024),
-            rows=f"{MAX_ROWS:,}",
+            rows=lazy(lambda: number_format(MAX_ROWS, force_grouping=True), str)(),
         ),
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )

@@ -30,6 +30,12 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture(autouse=True)
+def _english(settings):
+    """Pages default to Bahasa Indonesia; tests read English unless they switch."""
+    settings.LANGUAGE_CODE = "en"
+
+
+@pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run in-process in tests unless a test starts a real worker."""
     celery_app.conf.task_always_eager = True
