@@ -36,7 +36,7 @@ seed: migrate
 run: seed
 	@echo ""
 	@echo "  Switchboard is starting on http://$(HOST):$(PORT)/"
-	@echo "  Demo log-ins (password switchboard-demo): operator, supervisor, admin"
+	@echo "  Demo log-ins (password switchboard-demo): operator, supervisor, admin, staff"
 	@echo ""
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
