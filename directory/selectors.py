@@ -4,11 +4,21 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db import connection
+from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils import timezone
 
-from directory.models import Department, Extension, ExtensionKind, InfoEntry, Staff
+from directory.models import (
+    Department,
+    Disclosure,
+    Extension,
+    ExtensionKind,
+    InfoEntry,
+    Presence,
+    Staff,
+)
 from directory.text import fold
 
 # Ranks, best first: an exact extension number, then a name that starts with the
@@ -18,6 +28,20 @@ RANK_NAME_PREFIX = 1
 RANK_WORD_PREFIX = 2
 RANK_OTHER = 3
 KIND_ORDER = {"staff": 0, "department": 1, "extension": 2, "info": 3}
+PRESENCE_LABELS = dict(Presence.choices)  # lazy labels, translated when shown
+DISCLOSURE_LABELS = dict(Disclosure.choices)
+# What a result card shows; search_text, notes and the like stay in the table.
+STAFF_CARD_FIELDS = (
+    "pk",
+    "full_name",
+    "job_title",
+    "presence",
+    "back_at",
+    "presence_note",
+    "cover_id",
+    "department__name",
+    "cover__full_name",
+)
 MAX_QUERY_LENGTH = 100
 
 
@@ -49,11 +73,11 @@ class SearchResult:
         return data
 
 
-def _name_rank(column: str, q: str):
-    """SQL rank for a folded search column that starts with a space."""
+def _rank(name_column: str, q: str):
+    """SQL rank of a match, for a folded name column that starts with a space."""
     return Case(
-        When(**{f"{column}__startswith": f" {q}"}, then=Value(RANK_NAME_PREFIX)),
-        When(**{f"{column}__contains": f" {q}"}, then=Value(RANK_WORD_PREFIX)),
+        When(**{f"{name_column}__startswith": f" {q}"}, then=Value(RANK_NAME_PREFIX)),
+        When(**{f"{name_column}__contains": f" {q}"}, then=Value(RANK_WORD_PREFIX)),
         default=Value(RANK_OTHER),
         output_field=IntegerField(),
     )
@@ -67,6 +91,59 @@ def _text_match(q: str, *, name_column: str) -> Q:
     return Q(**{f"{name_column}__contains": f" {q}"})
 
 
+def _byte_order(column: str):
+    """`column` compared and sorted byte by byte, as the prefix indexes are built
+    (migration 0004): COLLATE "C" on PostgreSQL, SQLite's default already."""
+    return Collate(column, "C") if connection.vendor == "postgresql" else F(column)
+
+
+def _starts_with(queryset, column: str, prefix: str):
+    """Rows whose `column` starts with `prefix`, sorted by it, as an index range
+    (byte order keeps every string with that prefix inside the range)."""
+    key = _byte_order(column)
+    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
+    return queryset.alias(_key=key).filter(_key__gte=prefix, _key__lt=upper).order_by(key, "pk")
+
+
+def _ranked(queryset, q: str, *, name_column: str, card, limit: int) -> list[tuple]:
+    """The best `limit` matches as (object, rank), cheapest first.
+
+    Names that start with the query come straight from the prefix index, in
+    order, already joined for the card (`card(queryset)` adds the joins); that is
+    all a one-letter search needs. Only when they do not fill the list are the
+    other matches ranked, on the bare table and as ids, so that thousands of
+    matches for a short query cost a sort of integers, not of joined rows. One
+    query, or two.
+    """
+    found = [
+        (obj, RANK_NAME_PREFIX)
+        for obj in card(_starts_with(queryset, name_column, f" {q}"))[:limit]
+    ]
+    if len(found) < limit:
+        # The LIMITed id subquery runs first, on the bare table; the joins for
+        # the cards then touch only the rows it picked.
+        best_rest = (
+            queryset.filter(_text_match(q, name_column=name_column))
+            .exclude(**{f"{name_column}__startswith": f" {q}"})
+            .annotate(rank=_rank(name_column, q))
+            .order_by("rank", name_column, "pk")
+            .values("pk")[: limit - len(found)]
+        )
+        rest = card(queryset.filter(pk__in=best_rest)).annotate(rank=_rank(name_column, q))
+        found += [(obj, obj.rank) for obj in rest]  # directory_search sorts the lot
+    return found
+
+
+def _staff_card(queryset):
+    return queryset.select_related("department", "cover").only(*STAFF_CARD_FIELDS)
+
+
+def _info_card(queryset):
+    return queryset.select_related("owner").only(
+        "pk", "title", "keywords", "answer", "disclosure", "owner__name"
+    )
+
+
 def _staff_result(staff: Staff, rank: int) -> SearchResult:
     return SearchResult(
         kind="staff",
@@ -76,7 +153,7 @@ def _staff_result(staff: Staff, rank: int) -> SearchResult:
         department=staff.department.name,
         detail=staff.job_title,
         presence=staff.presence,
-        presence_label=str(staff.get_presence_display()),
+        presence_label=str(PRESENCE_LABELS[staff.presence]),
         back_at=staff.back_at,
         presence_note=staff.presence_note,
         url=reverse("directory:staff-detail", args=[staff.pk]),
@@ -96,110 +173,107 @@ def _department_result(department: Department, rank: int) -> SearchResult:
     )
 
 
+def _extension_result(ext: Extension, rank: int) -> SearchResult:
+    return SearchResult(
+        kind="extension",
+        id=ext.pk,
+        name=ext.label or str(ext.get_kind_display()),
+        rank=rank,
+        extension=ext.number,
+        extensions=[ext.number],
+        detail=ext.location,
+    )
+
+
+def _info_result(entry: InfoEntry, rank: int) -> SearchResult:
+    return SearchResult(
+        kind="info",
+        id=entry.pk,
+        name=entry.title,
+        rank=rank,
+        department=entry.owner.name if entry.owner_id else "",
+        detail=entry.keywords,
+        disclosure=entry.disclosure,
+        disclosure_label=str(DISCLOSURE_LABELS[entry.disclosure]),
+        answer=entry.answer,
+        url=reverse("directory:info-detail", args=[entry.pk]),
+    )
+
+
 def directory_search(query: str, *, limit: int | None = None) -> list[SearchResult]:
     """Staff, departments, extensions and info entries matching `query`, ranked.
 
-    Runs a constant number of queries whatever the data: extensions (digits
-    only), staff, departments, info entries, then one for the extension numbers
-    and cover people of the results.
+    A number runs two queries (the matching extensions, then their owners);
+    text runs at most five whatever the data: staff and info entries one or two
+    each (see _ranked), departments one. Then one more fetches the extension
+    numbers of the people and departments shown and of their covers.
     """
     limit = limit or settings.DIRECTORY_SEARCH_LIMIT
     q = fold(query)[:MAX_QUERY_LENGTH]
     if not q:
         return []
-    found: dict[tuple[str, int], SearchResult] = {}
+    # (kind, id) -> (rank, name, object, builder); results are built only for
+    # the candidates that make the final cut.
+    candidates: dict[tuple[str, int], tuple] = {}
     staff_by_id: dict[int, Staff] = {}
 
-    def keep(result: SearchResult):
-        key = (result.kind, result.id)
-        if key not in found or result.rank < found[key].rank:
-            found[key] = result
+    def keep(kind, obj, rank, name, build):
+        key = (kind, obj.pk)
+        if key not in candidates or rank < candidates[key][0]:
+            candidates[key] = (rank, name, obj, build)
 
-    if q.isdigit():
+    if q.isdigit():  # digits alone only ever mean an extension: no name has them
+        # In number order an exact match comes first: every other match is longer.
+        ext_ids = list(
+            _starts_with(Extension.objects.all(), "number", q).values_list("pk", flat=True)[:limit]
+        )
         extensions = (
-            Extension.objects.filter(number__startswith=q)
-            .select_related(
-                "staff__department",
-                "staff__cover",
-                "department__parent",
-                "department__main_extension",
-            )
-            .annotate(
-                rank=Case(
-                    When(number=q, then=Value(RANK_EXACT_EXTENSION)),
-                    default=Value(RANK_NAME_PREFIX),
-                    output_field=IntegerField(),
-                )
-            )
-            .order_by("rank", "number")[:limit]
+            Extension.objects.filter(pk__in=ext_ids)
+            .select_related("staff__department", "staff__cover", "department__parent")
+            .select_related("department__main_extension")
+            if ext_ids
+            else []
         )
         for ext in extensions:
+            rank = RANK_EXACT_EXTENSION if ext.number == q else RANK_NAME_PREFIX
             if ext.staff_id and ext.staff.active:
                 staff_by_id[ext.staff_id] = ext.staff
-                keep(_staff_result(ext.staff, ext.rank))
+                keep("staff", ext.staff, rank, ext.staff.full_name, _staff_result)
             elif ext.department_id and ext.department.active:
-                keep(_department_result(ext.department, ext.rank))
+                keep("department", ext.department, rank, ext.department.name, _department_result)
             elif not ext.staff_id and not ext.department_id:
-                keep(
-                    SearchResult(
-                        kind="extension",
-                        id=ext.pk,
-                        name=ext.label or str(ext.get_kind_display()),
-                        rank=ext.rank,
-                        extension=ext.number,
-                        extensions=[ext.number],
-                        detail=ext.location,
-                    )
-                )
-
-    if not q.isdigit() or len(q) >= 3:
-        staff_qs = (
-            Staff.objects.active()
-            .filter(_text_match(q, name_column="search_name"))
-            .select_related("department", "cover")
-            .annotate(rank=_name_rank("search_name", q))
-            .order_by("rank", "full_name")[:limit]
-        )
-        for staff in staff_qs:
+                keep("extension", ext, rank, ext.number, _extension_result)
+    else:
+        for staff, rank in _ranked(
+            Staff.objects.active(), q, name_column="search_name", card=_staff_card, limit=limit
+        ):
             staff_by_id[staff.pk] = staff
-            keep(_staff_result(staff, staff.rank))
+            keep("staff", staff, rank, staff.full_name, _staff_result)
 
         departments = (
             Department.objects.active()
             .filter(_text_match(q, name_column="search_text"))
             .select_related("parent", "main_extension")
-            .annotate(rank=_name_rank("search_text", q))
-            .order_by("rank", "name")[:limit]
+            .annotate(rank=_rank("search_text", q))
+            .order_by("rank", "name", "pk")[:limit]
         )
         for department in departments:
-            keep(_department_result(department, department.rank))
+            keep("department", department, department.rank, department.name, _department_result)
 
-        entries = (
-            InfoEntry.objects.filter(active=True)
-            .filter(_text_match(q, name_column="search_title"))
-            .select_related("owner")
-            .annotate(rank=_name_rank("search_title", q))
-            .order_by("rank", "title")[:limit]
-        )
-        for entry in entries:
-            keep(
-                SearchResult(
-                    kind="info",
-                    id=entry.pk,
-                    name=entry.title,
-                    rank=entry.rank,
-                    department=entry.owner.name if entry.owner_id else "",
-                    detail=entry.keywords,
-                    disclosure=entry.disclosure,
-                    disclosure_label=str(entry.get_disclosure_display()),
-                    answer=entry.answer,
-                    url=reverse("directory:info-detail", args=[entry.pk]),
-                )
-            )
+        for entry, rank in _ranked(
+            InfoEntry.objects.filter(active=True),
+            q,
+            name_column="search_title",
+            card=_info_card,
+            limit=limit,
+        ):
+            keep("info", entry, rank, entry.title, _info_result)
 
-    results = sorted(
-        found.values(), key=lambda r: (r.rank, KIND_ORDER[r.kind], fold(r.name), r.id)
+    best = sorted(
+        candidates.items(),
+        key=lambda item: (item[1][0], KIND_ORDER[item[0][0]], fold(item[1][1]), item[0][1]),
     )[:limit]
+    results = [build(obj, rank) for _key, (rank, _name, obj, build) in best]
     _attach_extensions_and_covers(results, staff_by_id)
     return results
 
