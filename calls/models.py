@@ -1,1 +1,269 @@
-"""Models arrive with their issue; see DESIGN.md."""
+"""Everything that happened on the phone: each call the desk answered or placed,
+who called, who they asked for, what the operator did with it."""
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from phonenumber_field.modelfields import PhoneNumberField
+from simple_history.models import HistoricalRecords
+
+from directory.models import Department, Extension, InfoEntry, Staff
+
+# Text limits: generous for a desk, small enough that nobody pastes a novel.
+NAME_MAX = 150
+NOTES_MAX = 2000
+
+
+class CallCategory(models.Model):
+    """What a call is about ("tagihan", "lowongan kerja"), kept by admins. A
+    category may name the department such calls usually go to."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    default_department = models.ForeignKey(
+        Department,
+        verbose_name=_("default department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="call_categories",
+    )
+    active = models.BooleanField(_("active"), default=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("call category")
+        verbose_name_plural = _("call categories")
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+
+class CallerKind(models.TextChoices):
+    CUSTOMER = "customer", _("Customer")
+    PROSPECT = "prospect", _("Prospect")
+    VENDOR = "vendor", _("Vendor")
+    GUEST = "guest", _("Guest")
+    EMPLOYEE = "employee", _("Employee")
+    UNKNOWN = "unknown", _("Unknown")
+
+
+class Caller(models.Model):
+    """A telephone number that has called or been called, with the name and
+    company the desk last heard for it, so the next call fills them in."""
+
+    number = PhoneNumberField(_("number"), unique=True)
+    name = models.CharField(_("name"), max_length=NAME_MAX, blank=True)
+    company = models.CharField(_("company"), max_length=NAME_MAX, blank=True)
+    kind = models.CharField(
+        _("kind"), max_length=10, choices=CallerKind.choices, default=CallerKind.UNKNOWN
+    )
+    first_call_at = models.DateTimeField(_("first call"), null=True, blank=True)
+    last_call_at = models.DateTimeField(_("last call"), null=True, blank=True)
+    call_count = models.PositiveIntegerField(_("calls"), default=0)
+
+    class Meta:
+        verbose_name = _("caller")
+        verbose_name_plural = _("callers")
+        ordering = ["-last_call_at"]
+
+    def __str__(self):
+        label = self.name or self.number.as_national
+        return f"{label} ({self.company})" if self.company else label
+
+    def get_absolute_url(self):
+        return reverse("calls:caller-detail", args=[self.pk])
+
+
+class Direction(models.TextChoices):
+    INCOMING = "in", _("Incoming")
+    OUTGOING = "out", _("Outgoing")
+    INTERNAL = "internal", _("Internal")
+
+
+class Outcome(models.TextChoices):
+    TRANSFERRED = "transferred", _("Transferred")
+    ANSWERED = "answered", _("Answered by operator")
+    MESSAGE = "message", _("Message taken")
+    COMPLAINT = "complaint", _("Complaint")
+    NO_ANSWER = "no_answer", _("No answer / voicemail")
+    WRONG_NUMBER = "wrong_number", _("Wrong number")
+    NUISANCE = "nuisance", _("Nuisance call")
+    CALL_BACK = "call_back", _("Call back later")
+    CONNECTED = "connected", _("Connected")  # an outgoing call that got through
+
+
+class CallQuerySet(models.QuerySet):
+    def live(self):
+        """Calls not deleted by a supervisor."""
+        return self.filter(deleted_at__isnull=True)
+
+    def for_log_table(self):
+        """Everything a row of the call log shows, in one query."""
+        return self.live().select_related(
+            "operator",
+            "caller",
+            "category",
+            "asked_for_staff",
+            "asked_for_department",
+            "transferred_to",
+        )
+
+
+class Call(models.Model):
+    """One call through the desk. Incoming: someone rings the company and the
+    operator transfers them, answers from the approved answers, takes a message
+    or a complaint, or deals with a wrong number or a nuisance. Outgoing: the
+    operator dials out for a staff member. Internal: staff ringing the desk.
+    The log is the supervisor's evidence of the desk's work, so a correction is
+    kept in the history and a deletion leaves a trace."""
+
+    direction = models.CharField(
+        _("direction"), max_length=10, choices=Direction.choices, default=Direction.INCOMING
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    duration_seconds = models.PositiveIntegerField(_("duration (s)"), null=True, blank=True)
+    operator = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("operator"),
+        on_delete=models.PROTECT,
+        related_name="calls",
+    )
+    caller = models.ForeignKey(
+        Caller,
+        verbose_name=_("caller"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="calls",
+    )
+    number_withheld = models.BooleanField(_("number withheld"), default=False)
+    caller_name = models.CharField(_("caller name"), max_length=NAME_MAX, blank=True)
+    caller_company = models.CharField(_("company"), max_length=NAME_MAX, blank=True)
+    caller_kind = models.CharField(
+        _("caller kind"), max_length=10, choices=CallerKind.choices, default=CallerKind.UNKNOWN
+    )
+    asked_for_staff = models.ForeignKey(
+        Staff,
+        verbose_name=_("asked for"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calls_asked_for",
+    )
+    asked_for_department = models.ForeignKey(
+        Department,
+        verbose_name=_("department"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calls",
+    )
+    transferred_to = models.ForeignKey(
+        Extension,
+        verbose_name=_("transferred to"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="transfers",
+    )
+    category = models.ForeignKey(
+        CallCategory,
+        verbose_name=_("category"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calls",
+    )
+    purpose = models.CharField(_("purpose"), max_length=300, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=20, choices=Outcome.choices)
+    info_entry = models.ForeignKey(
+        InfoEntry,
+        verbose_name=_("answer given"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calls",
+    )
+    # Outgoing calls placed for a staff member.
+    requested_by = models.ForeignKey(
+        Staff,
+        verbose_name=_("requested by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="calls_requested",
+    )
+    is_personal = models.BooleanField(_("personal call"), default=False)
+    notes = models.TextField(_("notes"), max_length=NOTES_MAX, blank=True)
+    deleted_at = models.DateTimeField(_("deleted"), null=True, blank=True)
+    deleted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("deleted by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    delete_reason = models.CharField(_("reason for deletion"), max_length=300, blank=True)
+
+    history = HistoricalRecords()
+    objects = CallQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("call")
+        verbose_name_plural = _("calls")
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["-started_at", "-id"], name="call_started"),
+            models.Index(fields=["operator", "-started_at"], name="call_operator_started"),
+            models.Index(fields=["outcome", "-started_at"], name="call_outcome_started"),
+            models.Index(fields=["direction", "-started_at"], name="call_direction_started"),
+            models.Index(fields=["category", "-started_at"], name="call_category_started"),
+            models.Index(
+                fields=["asked_for_department", "-started_at"], name="call_department_started"
+            ),
+            models.Index(fields=["asked_for_staff", "-started_at"], name="call_staff_started"),
+            models.Index(fields=["caller", "-started_at"], name="call_caller_started"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="call_end_not_before_start",
+                violation_error_message=_("The end of a call cannot be before its start."),
+            ),
+        ]
+        permissions = [("correct_any_call", _("Can correct any operator's call"))]
+
+    def __str__(self):
+        return (
+            f"{self.get_direction_display()} {timezone.localtime(self.started_at):%Y-%m-%d %H:%M}"
+        )
+
+    def get_absolute_url(self):
+        return reverse("calls:call-detail", args=[self.pk])
+
+    def clean(self):
+        now = timezone.now() + timezone.timedelta(minutes=1)  # allow clock skew
+        errors = {}
+        if self.started_at and self.started_at > now:
+            errors["started_at"] = _("A call cannot start in the future.")
+        if self.ended_at and self.ended_at > now:
+            errors["ended_at"] = _("A call cannot end in the future.")
+        if self.ended_at and self.started_at and self.ended_at < self.started_at:
+            errors["ended_at"] = _("The end of a call cannot be before its start.")
+        if self.outcome == Outcome.TRANSFERRED and not self.transferred_to_id:
+            errors["transferred_to"] = _("Choose the extension the call went to.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_deleted(self) -> bool:
+        return self.deleted_at is not None

@@ -24,14 +24,27 @@ _DIRECTORY_EDIT = [
     for action in ("add", "change", "delete")
 ]
 
+_CALLS_VIEW = ["calls.view_call", "calls.view_caller", "calls.view_callcategory"]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    OPERATOR: [*_DIRECTORY_VIEW, "directory.change_presence"],
-    SUPERVISOR: [*_DIRECTORY_VIEW, "directory.change_presence"],
+    OPERATOR: [*_DIRECTORY_VIEW, "directory.change_presence", *_CALLS_VIEW, "calls.add_call"],
+    SUPERVISOR: [
+        *_DIRECTORY_VIEW,
+        "directory.change_presence",
+        *_CALLS_VIEW,
+        "calls.change_call",
+        "calls.delete_call",
+        "calls.correct_any_call",
+    ],
     DIRECTORY_ADMIN: [
         *_DIRECTORY_VIEW,
         *_DIRECTORY_EDIT,
         "directory.change_presence",
         "directory.import_directory",
+        "calls.view_callcategory",
+        "calls.add_callcategory",
+        "calls.change_callcategory",
+        "calls.delete_callcategory",
     ],
 }
 ROLES = tuple(ROLE_PERMISSIONS)
