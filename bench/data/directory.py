@@ -134,18 +134,7 @@ def build_directory(ctx: Context) -> dict:
         d = rng.randrange(len(departments))
         title, topics = rng.choice(plan[d][3])
         extra = rng.sample(vocabulary, rng.choice([0, 1, 1, 2, 3]))
-        roll = rng.random()
-        presence = (
-            Presence.IN
-            if roll < 0.72
-            else Presence.MEETING
-            if roll < 0.81
-            else Presence.OUT
-            if roll < 0.88
-            else Presence.LEAVE
-            if roll < 0.94
-            else Presence.REMOTE
-        )
+        presence = demo.random_presence(rng)
         staff = Staff(
             full_name=person.full_name,
             job_title=title,

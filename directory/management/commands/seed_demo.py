@@ -698,6 +698,20 @@ INFO_ENTRIES = [
 # --------------------------------------------------------------------------- build
 
 
+def random_presence(rng: random.Random) -> str:
+    """A desk-like mix: most people in, some in meetings, out, on leave, remote."""
+    roll = rng.random()
+    for limit, presence in (
+        (0.72, Presence.IN),
+        (0.81, Presence.MEETING),
+        (0.88, Presence.OUT),
+        (0.94, Presence.LEAVE),
+    ):
+        if roll < limit:
+            return presence
+    return Presence.REMOTE
+
+
 class Command(BaseCommand):
     help = "Load the PT Nusantara Sejahtera demo company and demo log-ins (once)."
 
@@ -901,18 +915,7 @@ class DemoBuilder:
             if staff.full_name in explicit:
                 presence, delta, note = explicit[staff.full_name]
             else:
-                roll = rng.random()
-                presence = (
-                    Presence.IN
-                    if roll < 0.72
-                    else Presence.MEETING
-                    if roll < 0.81
-                    else Presence.OUT
-                    if roll < 0.88
-                    else Presence.LEAVE
-                    if roll < 0.94
-                    else Presence.REMOTE
-                )
+                presence = random_presence(rng)
                 note = rng.choice(AWAY[presence]) if presence != Presence.IN else ""
                 delta = {
                     Presence.IN: None,
