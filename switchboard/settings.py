@@ -226,6 +226,9 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 # Directory search tuning.
 DIRECTORY_SEARCH_LIMIT = env_int("DIRECTORY_SEARCH_LIMIT", 20, minimum=1)
 
+# The console shows each operator's calls today against this target.
+CALLS_DAILY_TARGET = env_int("CALLS_DAILY_TARGET", 150, minimum=1)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
