@@ -62,3 +62,38 @@ class InfoEntryFactory(DjangoModelFactory):
 
     title = factory.Sequence(lambda n: f"Informasi {n}")
     answer = factory.Faker("paragraph")
+
+
+# Calls (appended for the operator console).
+class CallCategoryFactory(DjangoModelFactory):
+    class Meta:
+        model = "calls.CallCategory"
+
+    name = factory.Sequence(lambda n: f"Kategori {n}")
+
+
+class CallerFactory(DjangoModelFactory):
+    class Meta:
+        model = "calls.Caller"
+        django_get_or_create = ("number",)
+
+    number = factory.Sequence(lambda n: f"+62812{5000000 + n:07d}")
+    name = factory.Faker("name")
+    company = factory.Faker("company")
+
+
+class CallFactory(DjangoModelFactory):
+    class Meta:
+        model = "calls.Call"
+
+    operator = factory.SubFactory(UserFactory)
+    outcome = "wrong_number"
+    started_at = factory.LazyFunction(lambda: _now())
+    ended_at = factory.LazyAttribute(lambda call: call.started_at)
+    duration_seconds = 0
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()

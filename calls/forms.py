@@ -1,0 +1,230 @@
+"""Forms of the calls app. The console form only checks and converts what the
+operator sent; `calls.services.call_log` validates the call itself and writes it."""
+
+from datetime import timedelta
+
+import phonenumbers
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from calls.models import NAME_MAX, NOTES_MAX, CallCategory, CallerKind, Direction, Outcome
+from directory.models import Department, Extension, InfoEntry, Staff
+
+# Which outcomes make sense for which direction: an outgoing call either got
+# through or did not; "connected" means nothing for a call the desk received.
+OUTGOING_OUTCOMES = (Outcome.CONNECTED, Outcome.NO_ANSWER)
+OUTCOMES_NEEDING_PURPOSE = (Outcome.MESSAGE, Outcome.COMPLAINT)
+NUMBER_MAX = 40
+MAX_CALL_LENGTH = timedelta(hours=12)  # a timer older than this was left running
+MAX_ID_DIGITS = 18  # fits a 64-bit primary key; longer strings never reach the database
+
+
+def parse_phone_number(raw: str) -> str:
+    """Any way a number is written in Indonesia ("0812-3456-7890", "+62 812…",
+    "62812…", "(021) 555-1234", dots, slashes) as E.164, or ValidationError."""
+    region = getattr(settings, "PHONENUMBER_DEFAULT_REGION", "ID")
+    message = _("Enter a valid phone number, e.g. 0812-3456-7890 or (021) 555-1234.")
+    raw = raw.strip()
+    # Indonesians write national numbers with the trunk 0; digits that start with
+    # the country code (62812…, 62215551234) are international without the "+".
+    candidates = [f"+{raw}", raw] if raw.startswith("62") else [raw]
+    for candidate in candidates:
+        try:
+            number = phonenumbers.parse(candidate, region)
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    raise ValidationError(message, code="invalid")
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A foreign key sent as a hidden id set by the console search. Anything that
+    is not the id of an existing row is a field error, never a database error."""
+
+    widget = forms.HiddenInput
+    default_error_messages = {
+        "invalid_choice": _("This choice no longer exists; search again."),
+    }
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        value = str(value).strip()
+        if not value.isascii() or not value.isdigit() or len(value) > MAX_ID_DIGITS:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class CategorySelect(forms.Select):
+    """Each option says which department the category usually goes to, so the
+    console can pre-fill it."""
+
+    def create_option(self, name, value, *args, **kwargs):
+        option = super().create_option(name, value, *args, **kwargs)
+        category = getattr(value, "instance", None)
+        if category is not None and category.default_department_id:
+            option["attrs"]["data-department-id"] = category.default_department_id
+            option["attrs"]["data-department-name"] = category.default_department.name
+        return option
+
+
+class CategoryChoiceField(forms.ModelChoiceField):
+    widget = CategorySelect
+
+    def to_python(self, value):
+        if value not in self.empty_values:
+            value = str(value).strip()
+            if not value.isascii() or not value.isdigit() or len(value) > MAX_ID_DIGITS:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return super().to_python(value)
+
+
+class ConsoleCallForm(forms.Form):
+    """One call as the console sends it: the timer's start, the caller, who or
+    what they asked for (hidden ids chosen in the search), and the outcome
+    (the button the operator pressed)."""
+
+    direction = forms.ChoiceField(
+        label=_("Direction"), choices=Direction.choices, initial=Direction.INCOMING
+    )
+    started_at = forms.DateTimeField(label=_("Started"), required=False, widget=forms.HiddenInput)
+    number = forms.CharField(
+        label=_("Number"),
+        required=False,
+        max_length=NUMBER_MAX,
+        widget=forms.TextInput(
+            attrs={"inputmode": "tel", "autocomplete": "off", "placeholder": "0812-3456-7890"}
+        ),
+    )
+    withheld = forms.BooleanField(label=_("Number withheld"), required=False)
+    caller_name = forms.CharField(label=_("Name"), required=False, max_length=NAME_MAX)
+    caller_company = forms.CharField(label=_("Company"), required=False, max_length=NAME_MAX)
+    caller_kind = forms.ChoiceField(
+        label=_("Caller kind"), choices=CallerKind.choices, initial=CallerKind.UNKNOWN
+    )
+    category = CategoryChoiceField(
+        label=_("Category"),
+        required=False,
+        queryset=CallCategory.objects.filter(active=True).select_related("default_department"),
+    )
+    asked_for_staff = IdChoiceField(
+        label=_("Asked for"), required=False, queryset=Staff.objects.select_related("department")
+    )
+    asked_for_department = IdChoiceField(
+        label=_("Department"), required=False, queryset=Department.objects
+    )
+    transferred_to = IdChoiceField(
+        label=_("Transfer to"), required=False, queryset=Extension.objects
+    )
+    info_entry = IdChoiceField(
+        label=_("Answer given"), required=False, queryset=InfoEntry.objects.filter(active=True)
+    )
+    requested_by = IdChoiceField(
+        label=_("Requested by"), required=False, queryset=Staff.objects.filter(active=True)
+    )
+    # What the search chose, as the operator saw it. Shown again when the form
+    # comes back with an error; never stored.
+    asked_for_label = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
+    transfer_label = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
+    requested_by_label = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
+    info_label = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
+    purpose = forms.CharField(label=_("Purpose / message"), required=False, max_length=300)
+    is_personal = forms.BooleanField(label=_("Personal call"), required=False)
+    notes = forms.CharField(
+        label=_("Notes"),
+        required=False,
+        max_length=NOTES_MAX,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    outcome = forms.ChoiceField(
+        label=_("Outcome"),
+        choices=Outcome.choices,
+        error_messages={"required": _("Choose an outcome.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput | forms.CheckboxInput):
+                continue
+            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+            widget.attrs["class"] = f"{css} form-control-sm" if css == "form-control" else css
+
+    def clean_started_at(self):
+        started = self.cleaned_data.get("started_at")
+        if started and started < timezone.now() - MAX_CALL_LENGTH:
+            raise ValidationError(
+                _("The call timer started too long ago; start a new call."), code="too_old"
+            )
+        return started
+
+    def clean_number(self):
+        raw = self.cleaned_data.get("number", "").strip()
+        if not raw or self.data.get("withheld") in ("on", "true", "1", "True"):
+            return ""
+        return parse_phone_number(raw)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("withheld"):
+            data["number"] = ""
+        direction, outcome = data.get("direction"), data.get("outcome")
+        if direction and outcome:
+            if direction == Direction.OUTGOING and outcome not in OUTGOING_OUTCOMES:
+                self.add_error(
+                    "outcome", _("An outgoing call is either connected or not answered.")
+                )
+            elif direction != Direction.OUTGOING and outcome == Outcome.CONNECTED:
+                self.add_error("outcome", _("Only an outgoing call is connected."))
+        if outcome in OUTCOMES_NEEDING_PURPOSE and not data.get("purpose", "").strip():
+            if "purpose" not in self.errors:
+                self.add_error("purpose", _("Write down the message or complaint."))
+        if direction == Direction.OUTGOING and not data.get("requested_by"):
+            if "requested_by" not in self.errors:
+                self.add_error("requested_by", _("Choose who asked for the call."))
+        # What the operator picked on the way but did not use is not recorded.
+        if outcome != Outcome.TRANSFERRED:
+            data["transferred_to"] = None
+        if direction != Direction.OUTGOING:
+            data["requested_by"] = None
+            data["is_personal"] = False
+        # The department follows from the person asked for, or else from the
+        # category's usual department.
+        staff, category = data.get("asked_for_staff"), data.get("category")
+        if not data.get("asked_for_department"):
+            if staff is not None:
+                data["asked_for_department"] = staff.department
+            elif category is not None and category.default_department_id:
+                data["asked_for_department"] = category.default_department
+        return data
+
+    def call_fields(self) -> dict:
+        """The cleaned data as `call_log` keyword arguments."""
+        data = self.cleaned_data
+        fields = {
+            name: data.get(name)
+            for name in (
+                "direction",
+                "caller_name",
+                "caller_company",
+                "caller_kind",
+                "category",
+                "asked_for_staff",
+                "asked_for_department",
+                "transferred_to",
+                "info_entry",
+                "requested_by",
+                "purpose",
+                "is_personal",
+                "notes",
+                "outcome",
+            )
+        }
+        if data.get("started_at"):
+            fields["started_at"] = data["started_at"]
+        return fields

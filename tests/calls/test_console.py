@@ -1,0 +1,616 @@
+"""The operator console: logging every kind of call through the test client."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from calls.models import Call, Caller, CallerKind, Direction, Outcome
+from directory.models import Disclosure, Presence
+from tests.factories import (
+    CallCategoryFactory,
+    CallerFactory,
+    CallFactory,
+    DepartmentFactory,
+    ExtensionFactory,
+    InfoEntryFactory,
+    StaffFactory,
+    UserFactory,
+)
+
+CONSOLE = reverse("calls:console")
+LOOKUP = reverse("calls:caller-lookup")
+HTMX = {"HTTP_HX_REQUEST": "true"}
+MOBILE = "+6281234567890"
+LANDLINE = "+62215551234"
+
+
+@pytest.fixture
+def finance(db):
+    return DepartmentFactory(name="Keuangan", code="FIN")
+
+
+@pytest.fixture
+def budi(finance):
+    person = StaffFactory(full_name="Budi Santoso", department=finance)
+    ExtensionFactory(number="2104", staff=person)
+    return person
+
+
+def started(seconds_ago=90):
+    return (timezone.now() - timedelta(seconds=seconds_ago)).isoformat()
+
+
+def post(client, htmx=True, **data):
+    data.setdefault("direction", Direction.INCOMING)
+    data.setdefault("caller_kind", CallerKind.UNKNOWN)
+    data.setdefault("started_at", started())
+    return client.post(CONSOLE, data, **(HTMX if htmx else {}))
+
+
+def errors_for(response, field):
+    """The error text shown next to a field."""
+    return response.context["form"].errors.get(field, [])
+
+
+# Every outcome ------------------------------------------------------------------
+
+
+def test_transferred_call_is_logged_with_extension_caller_and_duration(operator_client, budi):
+    extension = budi.extensions.get()
+
+    response = post(
+        operator_client,
+        number="0812-3456-7890",
+        caller_name="Pak Joko",
+        caller_company="PT Maju",
+        caller_kind=CallerKind.CUSTOMER,
+        asked_for_staff=budi.pk,
+        transferred_to=extension.pk,
+        outcome=Outcome.TRANSFERRED,
+    )
+
+    assert response.status_code == 200
+    assert response["HX-Trigger"] == "callSaved"
+    call = Call.objects.get()
+    assert call.outcome == Outcome.TRANSFERRED
+    assert call.transferred_to == extension
+    assert call.asked_for_staff == budi
+    assert call.asked_for_department == budi.department  # follows from the person
+    assert call.caller.number.as_e164 == MOBILE
+    assert call.caller_name == "Pak Joko"
+    assert 85 <= call.duration_seconds <= 120
+    assert call.operator.username == "op"
+    caller = Caller.objects.get()
+    assert (caller.name, caller.company, caller.kind, caller.call_count) == (
+        "Pak Joko",
+        "PT Maju",
+        CallerKind.CUSTOMER,
+        1,
+    )
+
+
+def test_answered_call_records_the_answer_used(operator_client):
+    entry = InfoEntryFactory(title="Jam buka", answer="Senin-Jumat 08.00-17.00")
+
+    response = post(
+        operator_client, number="021 555 1234", info_entry=entry.pk, outcome=Outcome.ANSWERED
+    )
+
+    assert response.status_code == 200
+    call = Call.objects.get()
+    assert (call.outcome, call.info_entry, call.transferred_to) == (Outcome.ANSWERED, entry, None)
+    assert call.caller.number.as_e164 == LANDLINE
+    assert call.duration_seconds >= 85
+
+
+@pytest.mark.parametrize("outcome", [Outcome.MESSAGE, Outcome.COMPLAINT])
+def test_message_and_complaint_are_logged_with_their_text(operator_client, budi, outcome):
+    response = post(
+        operator_client,
+        number="0812 3456 7890",
+        asked_for_staff=budi.pk,
+        transferred_to=budi.extensions.get().pk,  # chosen, but not used
+        purpose="Tolong telepon balik soal faktur",
+        outcome=outcome,
+    )
+
+    assert response.status_code == 200
+    call = Call.objects.get()
+    assert call.outcome == outcome
+    assert call.purpose == "Tolong telepon balik soal faktur"
+    assert call.transferred_to is None
+    assert call.caller.number.as_e164 == MOBILE
+    assert call.duration_seconds is not None
+
+
+@pytest.mark.parametrize("outcome", [Outcome.MESSAGE, Outcome.COMPLAINT])
+def test_message_without_text_is_refused(operator_client, outcome):
+    response = post(operator_client, number="0812 3456 7890", outcome=outcome)
+
+    assert response.status_code == 422
+    assert errors_for(response, "purpose")
+    assert not Call.objects.exists()
+    assert not Caller.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "outcome",
+    [Outcome.NO_ANSWER, Outcome.WRONG_NUMBER, Outcome.NUISANCE, Outcome.CALL_BACK],
+)
+def test_simple_outcomes_are_logged(operator_client, outcome):
+    response = post(operator_client, number="+62 812 3456 7890", outcome=outcome)
+
+    assert response.status_code == 200
+    call = Call.objects.get()
+    assert call.outcome == outcome
+    assert call.direction == Direction.INCOMING
+    assert call.caller.number.as_e164 == MOBILE
+    assert call.duration_seconds >= 85
+
+
+def test_plain_form_post_redirects_back_to_the_console(operator_client):
+    response = post(operator_client, htmx=False, outcome=Outcome.WRONG_NUMBER)
+
+    assert response.status_code == 302
+    assert response["Location"] == CONSOLE
+    assert Call.objects.get().number_withheld
+
+
+def test_success_answers_with_a_fresh_form_and_the_updated_day(operator_client):
+    response = post(operator_client, caller_name="Bu Ani", outcome=Outcome.NUISANCE)
+
+    html = response.content.decode()
+    assert 'id="call-form"' in html
+    assert 'value="Bu Ani"' not in html  # reset for the next call
+    assert 'id="console-today" class="mt-3" hx-swap-oob="true"' in html
+    assert "1 of 150" in html
+    assert "Call saved" in html
+
+
+def test_outgoing_call_for_a_staff_member(operator_client, budi):
+    response = post(
+        operator_client,
+        direction=Direction.OUTGOING,
+        number="(021) 555-1234",
+        requested_by=budi.pk,
+        purpose="Konfirmasi rapat",
+        is_personal="on",
+        outcome=Outcome.CONNECTED,
+    )
+
+    assert response.status_code == 200
+    call = Call.objects.get()
+    assert (call.direction, call.outcome, call.requested_by) == (
+        Direction.OUTGOING,
+        Outcome.CONNECTED,
+        budi,
+    )
+    assert call.is_personal
+    assert call.caller.number.as_e164 == LANDLINE
+
+
+def test_outgoing_call_that_nobody_answered(operator_client, budi):
+    post(
+        operator_client,
+        direction=Direction.OUTGOING,
+        number="0812-3456-7890",
+        requested_by=budi.pk,
+        outcome=Outcome.NO_ANSWER,
+    )
+
+    call = Call.objects.get()
+    assert (call.outcome, call.is_personal) == (Outcome.NO_ANSWER, False)
+
+
+def test_outgoing_call_cannot_be_transferred(operator_client, budi):
+    response = post(
+        operator_client,
+        direction=Direction.OUTGOING,
+        requested_by=budi.pk,
+        outcome=Outcome.TRANSFERRED,
+        transferred_to=budi.extensions.get().pk,
+    )
+
+    assert response.status_code == 422
+    assert errors_for(response, "outcome")
+    assert not Call.objects.exists()
+
+
+def test_outgoing_call_needs_who_asked_for_it(operator_client):
+    response = post(operator_client, direction=Direction.OUTGOING, outcome=Outcome.CONNECTED)
+
+    assert response.status_code == 422
+    assert errors_for(response, "requested_by")
+
+
+def test_internal_call(operator_client, budi):
+    post(
+        operator_client,
+        direction=Direction.INTERNAL,
+        caller_kind=CallerKind.EMPLOYEE,
+        asked_for_staff=budi.pk,
+        transferred_to=budi.extensions.get().pk,
+        outcome=Outcome.TRANSFERRED,
+    )
+
+    call = Call.objects.get()
+    assert (call.direction, call.caller_kind) == (Direction.INTERNAL, CallerKind.EMPLOYEE)
+
+
+def test_category_default_department_fills_an_empty_department(operator_client, finance):
+    category = CallCategoryFactory(name="Tagihan", default_department=finance)
+
+    post(operator_client, category=category.pk, outcome=Outcome.CALL_BACK)
+
+    call = Call.objects.get()
+    assert (call.category, call.asked_for_department) == (category, finance)
+
+
+def test_category_does_not_override_a_chosen_department(operator_client, finance):
+    hr = DepartmentFactory(name="HRD", code="HR")
+    category = CallCategoryFactory(name="Tagihan", default_department=finance)
+
+    post(
+        operator_client,
+        category=category.pk,
+        asked_for_department=hr.pk,
+        outcome=Outcome.CALL_BACK,
+    )
+
+    assert Call.objects.get().asked_for_department == hr
+
+
+def test_inactive_category_is_refused(operator_client):
+    category = CallCategoryFactory(active=False)
+
+    response = post(operator_client, category=category.pk, outcome=Outcome.CALL_BACK)
+
+    assert response.status_code == 422
+    assert errors_for(response, "category")
+
+
+# Numbers ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "e164"),
+    [
+        ("0812-3456-7890", MOBILE),
+        ("+62 812 3456 7890", MOBILE),
+        ("6281234567890", MOBILE),
+        ("62812 3456 7890", MOBILE),
+        ("0812.3456.7890", MOBILE),
+        ("0812/3456/7890", MOBILE),
+        (" 0812 3456 7890 ", MOBILE),
+        ("+62-812-3456-7890", MOBILE),
+        ("(021) 555-1234", LANDLINE),
+        ("021 555 1234", LANDLINE),
+        ("021.555.1234", LANDLINE),
+        ("021/5551234", LANDLINE),
+        ("+62 21 555 1234", LANDLINE),
+        ("62215551234", LANDLINE),
+    ],
+)
+def test_every_way_of_writing_a_number_is_stored_as_e164(operator_client, written, e164):
+    response = post(operator_client, number=written, outcome=Outcome.WRONG_NUMBER)
+
+    assert response.status_code == 200
+    assert Call.objects.get().caller.number.as_e164 == e164
+    assert [n.as_e164 for n in Caller.objects.values_list("number", flat=True)] == [e164]
+
+
+def test_the_same_caller_written_two_ways_is_one_caller(operator_client):
+    post(operator_client, number="0812-3456-7890", caller_name="Joko", outcome=Outcome.CALL_BACK)
+    post(operator_client, number="+62 812 3456 7890", outcome=Outcome.CALL_BACK)
+
+    caller = Caller.objects.get()
+    assert (caller.name, caller.call_count) == ("Joko", 2)
+
+
+@pytest.mark.parametrize("data", [{"number": ""}, {"number": "0812-3456-7890", "withheld": "on"}])
+def test_withheld_number_is_allowed_and_makes_no_caller(operator_client, data):
+    response = post(operator_client, outcome=Outcome.NUISANCE, **data)
+
+    assert response.status_code == 200
+    call = Call.objects.get()
+    assert call.number_withheld
+    assert call.caller is None
+    assert not Caller.objects.exists()
+
+
+# Caller look-up ----------------------------------------------------------------
+
+
+def test_known_number_fills_in_name_company_and_shows_history(operator_client, budi, operator):
+    caller = CallerFactory(number=MOBILE, name="Pak Joko", company="PT Maju", kind="customer")
+    for _ in range(12):
+        CallFactory(operator=operator, caller=caller, asked_for_staff=budi, outcome="call_back")
+
+    response = operator_client.get(LOOKUP, {"number": "0812 3456 7890"}, **HTMX)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-caller-state="known"' in html
+    assert 'data-name="Pak Joko"' in html
+    assert 'data-company="PT Maju"' in html
+    assert 'data-kind="customer"' in html
+    assert len(response.context["history"]) == 10
+    assert html.count("Budi Santoso") == 10
+    assert "Call back later" in html
+
+
+def test_unknown_number_is_a_new_caller(operator_client):
+    response = operator_client.get(LOOKUP, {"number": "(021) 555-1234"}, **HTMX)
+
+    assert 'data-caller-state="new"' in response.content.decode()
+    assert "New caller" in response.content.decode()
+
+
+def test_malformed_number_lookup_says_so_without_error(operator_client):
+    response = operator_client.get(LOOKUP, {"number": "12abc"}, **HTMX)
+
+    assert response.status_code == 200
+    assert 'data-caller-state="invalid"' in response.content.decode()
+
+
+# Validation: a field error and nothing saved -------------------------------------
+
+
+def assert_nothing_saved():
+    assert not Call.objects.exists()
+    assert not Caller.objects.exists()
+
+
+@pytest.mark.parametrize("number", ["12", "abc", "0812", "+62 812 3456 7890 1234 5678"])
+def test_malformed_number_is_a_field_error(operator_client, number):
+    response = post(operator_client, number=number, outcome=Outcome.WRONG_NUMBER)
+
+    assert response.status_code == 422
+    assert errors_for(response, "number")
+    assert 'data-error-for="number"' in response.content.decode()
+    assert_nothing_saved()
+
+
+def test_future_start_is_a_field_error(operator_client):
+    future = (timezone.now() + timedelta(hours=1)).isoformat()
+
+    response = post(operator_client, number="0812-3456-7890", started_at=future, outcome="nuisance")
+
+    assert response.status_code == 422
+    messages = " ".join(errors_for(response, "started_at"))
+    assert "future" in messages
+    assert "before its start" in messages  # ended now, before the crafted start
+    assert_nothing_saved()
+
+
+def test_timer_left_running_for_a_day_is_a_field_error(operator_client):
+    response = post(operator_client, started_at=started(60 * 60 * 24), outcome="nuisance")
+
+    assert response.status_code == 422
+    assert errors_for(response, "started_at")
+
+
+def test_garbage_start_is_a_field_error(operator_client):
+    response = post(operator_client, started_at="yesterday-ish", outcome="nuisance")
+
+    assert response.status_code == 422
+    assert errors_for(response, "started_at")
+
+
+@pytest.mark.parametrize("bad_id", ["999999", "abc", "-1", "1.5", "9" * 40])
+def test_unknown_extension_id_is_a_field_error(operator_client, budi, bad_id):
+    response = post(
+        operator_client,
+        number="0812-3456-7890",
+        asked_for_staff=budi.pk,
+        transferred_to=bad_id,
+        outcome=Outcome.TRANSFERRED,
+    )
+
+    assert response.status_code == 422
+    assert errors_for(response, "transferred_to")
+    assert_nothing_saved()
+
+
+@pytest.mark.parametrize(
+    "field", ["asked_for_staff", "asked_for_department", "info_entry", "requested_by"]
+)
+def test_unknown_ids_are_field_errors(operator_client, field):
+    response = post(operator_client, outcome=Outcome.CALL_BACK, **{field: "424242"})
+
+    assert response.status_code == 422
+    assert errors_for(response, field)
+    assert_nothing_saved()
+
+
+def test_transferred_without_extension_is_a_field_error(operator_client, budi):
+    response = post(
+        operator_client,
+        number="0812-3456-7890",
+        asked_for_staff=budi.pk,
+        outcome=Outcome.TRANSFERRED,
+    )
+
+    assert response.status_code == 422
+    assert errors_for(response, "transferred_to") == ["Choose the extension the call went to."]
+    assert 'data-error-for="transferred_to"' in response.content.decode()
+    assert_nothing_saved()
+
+
+@pytest.mark.parametrize(
+    ("field", "size"),
+    [("caller_name", 151), ("caller_company", 151), ("purpose", 301), ("notes", 2001)],
+)
+def test_oversized_text_is_a_field_error(operator_client, field, size):
+    response = post(
+        operator_client, number="0812-3456-7890", outcome=Outcome.CALL_BACK, **{field: "x" * size}
+    )
+
+    assert response.status_code == 422
+    assert errors_for(response, field)
+    assert_nothing_saved()
+
+
+def test_missing_outcome_is_a_field_error(operator_client):
+    response = post(operator_client, number="0812-3456-7890")
+
+    assert response.status_code == 422
+    assert errors_for(response, "outcome")
+    assert_nothing_saved()
+
+
+def test_error_form_keeps_what_was_typed_and_the_timer_start(operator_client):
+    start = started()
+
+    response = post(
+        operator_client, started_at=start, caller_name="Bu Ani", number="12", outcome="nuisance"
+    )
+
+    html = response.content.decode()
+    assert 'value="Bu Ani"' in html
+    assert f'name="started_at" value="{start}"' in html
+
+
+def test_plain_form_error_renders_the_whole_page(operator_client):
+    response = post(operator_client, htmx=False, number="12", outcome=Outcome.WRONG_NUMBER)
+
+    assert response.status_code == 422
+    assert "My calls today" in response.content.decode()
+    assert_nothing_saved()
+
+
+# Who may use it -----------------------------------------------------------------
+
+
+def test_anonymous_is_sent_to_log_in(client):
+    response = client.get(CONSOLE)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_anonymous_caller_lookup_is_sent_to_log_in(client):
+    assert client.get(LOOKUP, {"number": MOBILE}).status_code == 302
+
+
+@pytest.mark.parametrize("persona", ["outsider_client", "staff_client", "supervisor_client"])
+def test_users_without_add_call_get_403(request, persona):
+    client = request.getfixturevalue(persona)
+
+    assert client.get(CONSOLE).status_code == 403
+    assert client.get(LOOKUP, {"number": MOBILE}).status_code == 403
+    assert client.post(CONSOLE, {"outcome": "nuisance"}).status_code == 403
+    assert not Call.objects.exists()
+
+
+def test_console_page_shows_search_form_and_shortcuts(operator_client):
+    response = operator_client.get(CONSOLE)
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'id="console-q"' in html
+    assert 'id="call-form"' in html
+    assert "F2" in html and "Alt+N" in html
+    for key in range(1, 10):
+        assert f"Alt+{key}" in html
+
+
+# Search in the console -------------------------------------------------------------
+
+
+def test_search_fills_transfer_extension_for_a_person_in(operator_client, budi):
+    response = operator_client.get(CONSOLE, {"q": "bud"}, **HTMX)
+
+    choice = response.context["choices"][0]
+    assert choice["r"].id == budi.pk
+    assert choice["transfer_number"] == "2104"
+    assert choice["transfer_id"] == budi.extensions.get().pk
+    assert not choice["via_cover"]
+    assert 'data-transfer-number="2104"' in response.content.decode()
+
+
+def test_search_transfers_to_the_cover_when_the_person_is_away(operator_client, finance):
+    cover = StaffFactory(full_name="Sari Wulandari", department=finance)
+    cover_ext = ExtensionFactory(number="2105", staff=cover)
+    away = StaffFactory(
+        full_name="Budi Santoso", department=finance, presence=Presence.OUT, cover=cover
+    )
+    ExtensionFactory(number="2104", staff=away)
+
+    response = operator_client.get(CONSOLE, {"q": "budi"}, **HTMX)
+
+    choice = response.context["choices"][0]
+    assert (choice["transfer_number"], choice["transfer_id"]) == ("2105", cover_ext.pk)
+    assert choice["via_cover"]
+    assert 'data-cover-name="Sari Wulandari"' in response.content.decode()
+
+
+def test_search_shows_an_internal_answer_with_a_warning(operator_client):
+    InfoEntryFactory(title="Gaji direksi", answer="Rahasia", disclosure=Disclosure.INTERNAL)
+
+    response = operator_client.get(CONSOLE, {"q": "gaji"}, **HTMX)
+
+    html = response.content.decode()
+    assert 'data-disclosure="internal"' in html
+    assert "do not disclose" in html
+
+
+def test_empty_search_shows_nothing(operator_client):
+    response = operator_client.get(CONSOLE, {"q": ""}, **HTMX)
+
+    assert response.status_code == 200
+    assert "console-result" not in response.content.decode()
+
+
+# The day ---------------------------------------------------------------------------
+
+
+def test_today_list_shows_only_my_calls_of_today_and_the_count(operator_client, operator):
+    CallFactory.create_batch(3, operator=operator, caller_name="Hari Ini")
+    CallFactory(operator=operator, started_at=timezone.now() - timedelta(days=1))
+    CallFactory(operator=UserFactory(), caller_name="Orang Lain")
+
+    response = operator_client.get(CONSOLE)
+
+    assert response.context["today_count"] == 3
+    html = response.content.decode()
+    assert "3 of 150" in html
+    assert "Orang Lain" not in html
+
+
+def test_daily_target_comes_from_settings(operator_client, settings):
+    settings.CALLS_DAILY_TARGET = 80
+
+    assert "0 of 80" in operator_client.get(CONSOLE).content.decode()
+
+
+def test_console_query_count_does_not_grow_with_the_day(operator_client, operator, budi):
+    category = CallCategoryFactory(default_department=budi.department)
+    caller = CallerFactory()
+    extension = budi.extensions.get()
+
+    def add_calls(n):
+        for _ in range(n):
+            CallFactory(
+                operator=operator,
+                caller=caller,
+                category=category,
+                asked_for_staff=budi,
+                asked_for_department=budi.department,
+                transferred_to=extension,
+                outcome="transferred",
+            )
+
+    add_calls(1)
+    operator_client.get(CONSOLE)  # warm up (session, content types)
+    with CaptureQueriesContext(connection) as one:
+        assert operator_client.get(CONSOLE).status_code == 200
+    add_calls(49)
+    with CaptureQueriesContext(connection) as fifty:
+        response = operator_client.get(CONSOLE)
+    assert response.context["today_count"] == 50
+    assert len(one) == len(fifty), [q["sql"] for q in fifty.captured_queries]
