@@ -1,0 +1,173 @@
+"""The call log's filters. Every widget stays small: operators, departments and
+categories are short lists; the person asked for is typed (an id or a name),
+never a select of 20,000 staff."""
+
+from datetime import datetime, time, timedelta
+
+import django_filters
+import phonenumbers
+from django import forms
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db.models import CharField, F, IntegerField, Value
+from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from calls.models import Call, CallCategory, Caller, Direction, Outcome
+from directory.models import Department, Staff
+from directory.text import fold
+from switchboard.roles import OPERATOR
+
+DATE_FIELDS = ("date_from", "date_to")
+
+
+def caller_number_e164(value: str) -> str | None:
+    """The E.164 form of a typed number (default region ID), or None for a name."""
+    value = (value or "").strip()
+    if not value or not any(ch.isdigit() for ch in value):
+        return None
+    if any(ch.isalpha() for ch in value):
+        return None
+    try:
+        number = phonenumbers.parse(value, settings.PHONENUMBER_DEFAULT_REGION)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _options(queryset, kind: str, label, sort):
+    return (
+        queryset.order_by()
+        .annotate(
+            o_kind=Value(kind, output_field=CharField()),
+            o_id=F("pk"),
+            o_label=label,
+            o_sort=sort,
+        )
+        .values_list("o_kind", "o_id", "o_label", "o_sort")
+    )
+
+
+def filter_options() -> dict[str, list[tuple[str, str]]]:
+    """The choices of the three small selects (operators, departments,
+    categories) in one UNION query, so the list page's query count stays low.
+
+    Operators are the users in the Operator group; departments number a few
+    hundred at most; categories a few dozen."""
+    full_name = Trim(Concat("first_name", Value(" "), "last_name", output_field=CharField()))
+    operators = _options(
+        get_user_model().objects.filter(groups__name=OPERATOR, is_active=True),
+        "operator",
+        Coalesce(NullIf(full_name, Value("")), "username", output_field=CharField()),
+        Value(0, output_field=IntegerField()),
+    )
+    departments = _options(
+        Department.objects.all(), "department", F("name"), Value(0, output_field=IntegerField())
+    )
+    categories = _options(CallCategory.objects.all(), "category", F("name"), F("position"))
+    rows = operators.union(departments, categories, all=True).order_by(
+        "o_kind", "o_sort", "o_label", "o_id"
+    )
+    options: dict[str, list[tuple[str, str]]] = {
+        "operator": [],
+        "department": [],
+        "category": [],
+    }
+    for kind, pk, label, _sort in rows:
+        options[kind].append((str(pk), label))
+    return options
+
+
+class CallLogFilter(django_filters.FilterSet):
+    """Filters of the call log. The date range defaults to today (local time):
+    the log of a whole year is never the first thing a page asks for."""
+
+    date_from = django_filters.DateFilter(
+        label=_("From"), method="filter_noop", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    time_from = django_filters.TimeFilter(
+        label=_("From time"), method="filter_noop", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    date_to = django_filters.DateFilter(
+        label=_("To"), method="filter_noop", widget=forms.DateInput(attrs={"type": "date"})
+    )
+    time_to = django_filters.TimeFilter(
+        label=_("To time"), method="filter_noop", widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    operator = django_filters.ChoiceFilter(label=_("Operator"), field_name="operator_id")
+    direction = django_filters.ChoiceFilter(label=_("Direction"), choices=Direction.choices)
+    outcome = django_filters.ChoiceFilter(label=_("Outcome"), choices=Outcome.choices)
+    category = django_filters.ChoiceFilter(label=_("Category"), field_name="category_id")
+    department = django_filters.ChoiceFilter(
+        label=_("Department"), field_name="asked_for_department_id"
+    )
+    staff = django_filters.CharFilter(
+        label=_("Asked for"),
+        method="filter_staff",
+        widget=forms.TextInput(attrs={"placeholder": _("Staff id or name")}),
+    )
+    caller = django_filters.CharFilter(
+        label=_("Caller"),
+        method="filter_caller",
+        widget=forms.TextInput(attrs={"placeholder": _("Number or name")}),
+    )
+
+    class Meta:
+        model = Call
+        fields = []
+
+    def __init__(self, data=None, *args, **kwargs):
+        # Default to today: copy the query so a bare page lists today's calls.
+        data = data.copy() if data is not None else {}
+        today = timezone.localdate().isoformat()
+        if not data.get("date_from") and not data.get("date_to"):
+            data["date_from"] = today
+            data["date_to"] = today
+        super().__init__(data, *args, **kwargs)
+        options = filter_options()
+        for name, choices in options.items():
+            field = self.form.fields[name]
+            field.choices = [("", field.empty_label or "---------"), *choices]
+        for field in self.form.fields.values():
+            css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
+            field.widget.attrs["class"] = f"{css} {css}-sm"
+
+    def filter_noop(self, queryset, name, value):
+        return queryset  # applied together in filter_queryset
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        data = self.form.cleaned_data
+        tz = timezone.get_current_timezone()
+        if data.get("date_from"):
+            start = datetime.combine(data["date_from"], data.get("time_from") or time.min)
+            queryset = queryset.filter(started_at__gte=start.replace(tzinfo=tz))
+        if data.get("date_to"):
+            if data.get("time_to"):
+                end = datetime.combine(data["date_to"], data["time_to"]) + timedelta(minutes=1)
+            else:
+                end = datetime.combine(data["date_to"] + timedelta(days=1), time.min)
+            queryset = queryset.filter(started_at__lt=end.replace(tzinfo=tz))
+        return queryset
+
+    def filter_staff(self, queryset, name, value):
+        value = value.strip()
+        if value.isdigit():
+            return queryset.filter(asked_for_staff_id=int(value))
+        folded = fold(value)
+        if not folded:
+            return queryset
+        # Resolve the name among staff first, then use the (staff, started) index.
+        matches = Staff.objects.filter(search_name__contains=folded).values("pk")
+        return queryset.filter(asked_for_staff_id__in=matches)
+
+    def filter_caller(self, queryset, name, value):
+        e164 = caller_number_e164(value)
+        if e164:
+            # The number names one Caller: filter on the caller FK (its index).
+            return queryset.filter(caller_id__in=Caller.objects.filter(number=e164).values("pk"))
+        value = value.strip()
+        return queryset.filter(caller_name__icontains=value) if value else queryset

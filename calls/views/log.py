@@ -1,0 +1,260 @@
+"""The call log: the filtered table, its export, a call's detail with its history,
+corrections, supervisor deletions and the page of one caller.
+
+Pages never count the whole result: the tables use django-tables2's LazyPaginator,
+which fetches one page plus one row and offers Previous/Next only.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_filters.views import FilterView
+from django_tables2 import LazyPaginator, RequestConfig, SingleTableMixin
+
+from calls import exports
+from calls.filters import CallLogFilter
+from calls.forms_log import CallCorrectionForm, CallDeleteForm
+from calls.models import Call, Caller
+from calls.services import call_delete as call_delete_service
+from calls.services import call_update, can_edit_call
+from calls.tables import PER_PAGE, CallTable
+
+VIEW_PERMISSION = "calls.view_call"
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+LAZY_PAGINATION = {"paginator_class": LazyPaginator, "per_page": PER_PAGE}
+
+
+def _require(user, *perms: str) -> None:
+    if not user.has_perms(perms):
+        raise PermissionDenied
+
+
+def get_call_for_user(request, pk: int, *, queryset=None) -> Call:
+    """A call the user may see: 403 without the call-log permission, 404 if
+    unknown; a deleted call stays visible only to those who may delete calls."""
+    _require(request.user, VIEW_PERMISSION)
+    queryset = queryset if queryset is not None else Call.objects.all()
+    call = get_object_or_404(queryset, pk=pk)
+    if call.is_deleted and not request.user.has_perm("calls.delete_call"):
+        raise Http404
+    return call
+
+
+# History -------------------------------------------------------------------
+
+# Fields whose history rows the detail page shows as "from -> to".
+_HISTORY_SKIP = {"id", "duration_seconds", "caller", "operator", "number_withheld"}
+
+
+def _history_value(call: Call, field, value, related: dict) -> str:
+    if value in (None, ""):
+        return "—"
+    if field.is_relation:
+        obj = related.get(field.name, {}).get(value)
+        return f"{obj} (#{value})" if obj is not None else f"#{value}"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if hasattr(value, "tzinfo") and value.tzinfo is not None:
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    return str(value)
+
+
+def call_history_entries(call: Call) -> list[dict]:
+    """The call's history, newest first: who, when, why, and each field changed
+    from -> to. Related names are looked up once per related model."""
+    records = list(call.history.select_related("history_user").order_by("history_date", "pk"))
+    fields = {f.name: f for f in Call._meta.concrete_fields if f.name not in _HISTORY_SKIP}
+    raw = []
+    wanted: dict[str, set] = {}
+    for older, newer in zip([None, *records], records, strict=False):
+        changes = []
+        if older is not None:
+            delta = newer.diff_against(older, included_fields=list(fields))
+            for change in delta.changes:
+                changes.append(change)
+                field = fields[change.field]
+                if field.is_relation:
+                    ids = wanted.setdefault(field.name, set())
+                    ids.update(v for v in (change.old, change.new) if v is not None)
+        raw.append((newer, changes))
+    related = {
+        name: fields[name].related_model._default_manager.in_bulk(ids)
+        for name, ids in wanted.items()
+    }
+    entries = []
+    for record, changes in raw:
+        entries.append(
+            {
+                "when": record.history_date,
+                "user": record.history_user,
+                "kind": record.history_type,
+                "reason": record.history_change_reason or "",
+                "changes": [
+                    {
+                        "field": fields[c.field].verbose_name,
+                        "old": _history_value(call, fields[c.field], c.old, related),
+                        "new": _history_value(call, fields[c.field], c.new, related),
+                    }
+                    for c in changes
+                ],
+            }
+        )
+    entries.reverse()
+    return entries
+
+
+# Views ---------------------------------------------------------------------
+
+
+class CallListView(LoginRequiredMixin, PermissionRequiredMixin, SingleTableMixin, FilterView):
+    """The call log, filtered (today by default), newest first."""
+
+    permission_required = VIEW_PERMISSION
+    raise_exception = True
+    table_class = CallTable
+    filterset_class = CallLogFilter
+    table_pagination = LAZY_PAGINATION
+    template_name = "calls/call_list.html"
+
+    def get_queryset(self):
+        return Call.objects.for_log_table()
+
+    def get_template_names(self):
+        if getattr(self.request, "htmx", False) and not self.request.htmx.boosted:
+            return ["calls/partials/_log_results.html"]
+        return [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["querystring"] = self.request.GET.urlencode()
+        return context
+
+
+call_list = CallListView.as_view()
+
+
+@require_GET
+def call_export(request, fmt):
+    """The filtered log as CSV (streamed, all rows) or XLSX (capped)."""
+    _require(request.user, VIEW_PERMISSION)
+    if fmt not in ("csv", "xlsx"):
+        raise Http404
+    log_filter = CallLogFilter(request.GET, queryset=Call.objects.live())
+    if not log_filter.is_valid():
+        messages.error(request, _("The filter is not valid; correct it and export again."))
+        return redirect(f"{reverse('calls:call-list')}?{request.GET.urlencode()}")
+    queryset = log_filter.qs.order_by("-started_at", "-id")
+    filename = f"calls-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"
+    if fmt == "csv":
+        response = StreamingHttpResponse(
+            exports.calls_csv(queryset), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        if exports.xlsx_too_many(queryset):
+            messages.error(
+                request,
+                _(
+                    "More than %(max)s calls match, too many for one XLSX file. "
+                    "Narrow the filter (for example the dates) or export CSV instead."
+                )
+                % {"max": f"{exports.XLSX_MAX_ROWS:,}"},
+            )
+            return redirect(f"{reverse('calls:call-list')}?{request.GET.urlencode()}")
+        response = HttpResponse(exports.calls_xlsx(queryset), content_type=XLSX_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@require_GET
+def call_detail(request, pk):
+    """One call, its corrections (who changed what, from → to) and any deletion trace."""
+    call = get_call_for_user(
+        request,
+        pk,
+        queryset=Call.objects.select_related(
+            "operator",
+            "caller",
+            "category",
+            "asked_for_staff",
+            "asked_for_department",
+            "transferred_to",
+            "requested_by",
+            "info_entry",
+            "deleted_by",
+        ),
+    )
+    user = request.user
+    context = {
+        "call": call,
+        "history": call_history_entries(call),
+        "can_edit": can_edit_call(user, call),
+        "can_delete": not call.is_deleted and user.has_perm("calls.delete_call"),
+        "delete_form": CallDeleteForm(),
+    }
+    return render(request, "calls/call_detail.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def call_edit(request, pk):
+    """Correct a call: operators their own on the day, supervisors any (call_update)."""
+    call = get_call_for_user(request, pk, queryset=Call.objects.for_log_table())
+    if call.is_deleted or not can_edit_call(request.user, call):
+        raise PermissionDenied
+    form = CallCorrectionForm(request.POST or None, instance=call)
+    if request.method == "POST" and form.is_valid():
+        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        if not changes:
+            messages.info(request, _("Nothing changed."))
+            return redirect(call)
+        # The form validated on its own copy; the service checks the saved call.
+        fresh = Call.objects.get(pk=call.pk)
+        try:
+            call_update(call=fresh, by=request.user, **changes)
+        except ValidationError as exc:
+            for field, errors in exc.message_dict.items():
+                for error in errors:
+                    form.add_error(field if field in form.fields else None, error)
+        else:
+            messages.success(request, _("The call was corrected."))
+            return redirect(fresh)
+    status = 400 if request.method == "POST" else 200
+    return render(request, "calls/call_form.html", {"form": form, "call": call}, status=status)
+
+
+@require_POST
+def call_delete(request, pk):
+    """A supervisor deletes a call with a reason (call_delete keeps the trace)."""
+    call = get_call_for_user(request, pk)
+    if not request.user.has_perm("calls.delete_call"):
+        raise PermissionDenied
+    form = CallDeleteForm(request.POST)
+    if form.is_valid():
+        try:
+            call_delete_service(call=call, by=request.user, reason=form.cleaned_data["reason"])
+        except ValidationError as exc:
+            for error in exc.messages:
+                form.add_error("reason", error)
+        else:
+            messages.success(request, _("The call was deleted; its trace is kept."))
+            return redirect("calls:call-list")
+    return render(
+        request, "calls/call_confirm_delete.html", {"call": call, "form": form}, status=400
+    )
+
+
+@require_GET
+def caller_detail(request, pk):
+    """Everything about one number: who it is, and every call, newest first."""
+    _require(request.user, VIEW_PERMISSION, "calls.view_caller")
+    caller = get_object_or_404(Caller, pk=pk)
+    table = CallTable(Call.objects.for_log_table().filter(caller=caller))
+    RequestConfig(request, paginate=LAZY_PAGINATION).configure(table)
+    return render(request, "calls/caller_detail.html", {"caller": caller, "table": table})
