@@ -14,6 +14,8 @@ def navigation(request):
 
     def build():
         return {
+            "console": user.has_perm("calls.add_call"),
+            "calls": user.has_perm("calls.view_call"),
             "search": user.has_perm("directory.view_staff"),
             "board": True,
             "phone_list": user.has_perm("directory.view_staff"),

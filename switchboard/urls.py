@@ -26,5 +26,6 @@ urlpatterns = [
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("directory/", include("directory.urls")),
     path("api/directory/", include("directory.api_urls")),
+    path("calls/", include("calls.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,10 @@ from switchboard.middleware import is_outage, outage_response
 
 def home(request):
     """Send each role to its main screen."""
+    if request.user.has_perm("calls.add_call"):
+        return redirect("calls:console")
+    if request.user.has_perm("calls.view_call"):
+        return redirect("calls:call-list")
     if request.user.has_perm("directory.view_staff"):
         return redirect("directory:search")
     return redirect("directory:board")

@@ -27,11 +27,27 @@ def test_roles_exist_with_their_permissions_and_setup_is_idempotent():
         assert codes == set(perms)
 
 
-def test_operator_logs_in_and_lands_on_the_directory(operator):
+def test_operator_logs_in_and_lands_on_the_console(operator):
     client = Client()
     response = login(client, "op", PASSWORD)
 
     assert response.status_code == 302
+    response = client.get("/", follow=True)
+    assert response.resolver_match.view_name == "calls:console"
+
+
+def test_supervisor_lands_on_the_call_log(supervisor):
+    client = Client()
+    login(client, "sup", PASSWORD)
+
+    response = client.get("/", follow=True)
+    assert response.resolver_match.view_name == "calls:call-list"
+
+
+def test_directory_admin_lands_on_the_directory(directory_admin):
+    client = Client()
+    login(client, "diradmin", PASSWORD)
+
     response = client.get("/", follow=True)
     assert response.resolver_match.view_name == "directory:search"
 

@@ -9,6 +9,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from directory.models import Presence
+from tests.calls.factories_log import LogCallerFactory, LogCallFactory
 from tests.factories import (
     DepartmentFactory,
     ExtensionFactory,
@@ -31,6 +32,8 @@ IMPORT_ONLY = {
     "staff": FORBIDDEN,
     "outsider": FORBIDDEN,
 }
+CONSOLE_ONLY = {**IMPORT_ONLY, "operator": OK, "directory_admin": FORBIDDEN}
+CALL_LOG = {**CONSOLE_ONLY, "supervisor": OK}
 ANY_USER = {"anonymous": LOGIN, **{p: OK for p in PERSONAS[1:]}}
 EVERYONE = {p: OK for p in PERSONAS}
 
@@ -45,6 +48,8 @@ NOT_FOUND = 404
 # POST-only actions, posted to as each persona. The batch does not exist, so a
 # permitted user gets 404 where an unpermitted one gets 403.
 POST_EXPECTED = {
+    # No reason given: the supervisor gets the form back with the error (400).
+    "calls:call-delete": {**CALL_LOG, "operator": FORBIDDEN, "supervisor": 400},
     "directory:import-confirm": {**IMPORT_ONLY, "directory_admin": NOT_FOUND},
     "directory:import-cancel": {**IMPORT_ONLY, "directory_admin": NOT_FOUND},
 }
@@ -73,6 +78,16 @@ EXPECTED = {
     "directory:import-cancel": only_post(),
     "directory:export": IMPORT_ONLY,
     "directory:import-template": IMPORT_ONLY,
+    # Calls: the console is the operators'; the log is operators' and supervisors'.
+    "calls:console": CONSOLE_ONLY,
+    "calls:caller-lookup": CONSOLE_ONLY,
+    "calls:call-list": CALL_LOG,
+    "calls:call-export": CALL_LOG,
+    "calls:call-detail": CALL_LOG,
+    "calls:caller-detail": CALL_LOG,
+    # The call was taken by another operator: only a supervisor may correct it.
+    "calls:call-edit": {**CALL_LOG, "operator": FORBIDDEN},
+    "calls:call-delete": only_post(),
 }
 
 
@@ -95,6 +110,7 @@ def world(db, staff_member, operator, supervisor, directory_admin, outsider):
     person = StaffFactory(full_name="Budi Santoso", department=department, presence=Presence.OUT)
     ExtensionFactory(number="2104", staff=person)
     entry = InfoEntryFactory(title="Jam kerja")
+    call = LogCallFactory(caller=LogCallerFactory())
     admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
     users = {
         "operator": operator,
@@ -106,16 +122,21 @@ def world(db, staff_member, operator, supervisor, directory_admin, outsider):
     return {
         "users": users,
         "superuser": admin_user,
-        "objects": {"staff": person, "department": department, "info": entry},
+        "objects": {"staff": person, "department": department, "info": entry, "call": call},
     }
 
 
 def concrete(route: str, name: str, world) -> str:
     """Fill a route's converters with ids of real objects."""
     objects = world["objects"]
+    call = objects["call"]
     pk = {
         "directory:department-detail": objects["department"].pk,
         "directory:info-detail": objects["info"].pk,
+        "calls:call-detail": call.pk,
+        "calls:call-edit": call.pk,
+        "calls:call-delete": call.pk,
+        "calls:caller-detail": call.caller_id,
     }.get(name, objects["staff"].pk)
     path = route
     for token, value in (
