@@ -61,10 +61,13 @@ def call_log(*, operator, number=None, now=None, **fields) -> Call:
     company for the number, stores the call with its duration. Nothing is
     written when anything is invalid (ValidationError)."""
     now = now or timezone.now()
+    # Both ends default to the same instant: the model's own default for the
+    # start would be read a moment after `now` and put the end before the start.
+    fields.setdefault("started_at", now)
     fields.setdefault("ended_at", now)
+    if fields["started_at"] is None:
+        fields["started_at"] = now
     call = Call(operator=operator, number_withheld=not number, **fields)
-    if call.started_at is None:
-        call.started_at = now
     call.full_clean(exclude=["caller", "operator"])
     if call.ended_at:
         call.duration_seconds = int((call.ended_at - call.started_at).total_seconds())

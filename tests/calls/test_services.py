@@ -1,0 +1,79 @@
+from datetime import timedelta
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
+
+from calls.models import Call, Caller, Outcome
+from calls.services import call_delete, call_log, call_update
+from tests.factories import ExtensionFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_call_without_times_starts_and_ends_now(operator):
+    call = call_log(operator=operator, outcome=Outcome.WRONG_NUMBER)
+
+    assert call.started_at == call.ended_at
+    assert call.duration_seconds == 0
+    assert call.number_withheld
+
+
+def test_logging_remembers_the_caller_and_counts_calls(operator):
+    now = timezone.now()
+    call_log(
+        operator=operator,
+        number="+6281234567890",
+        caller_name="Pak Hendra",
+        caller_company="PT Maju",
+        outcome=Outcome.CALL_BACK,
+        started_at=now - timedelta(minutes=3),
+        now=now,
+    )
+    call = call_log(operator=operator, number="+6281234567890", outcome=Outcome.NUISANCE, now=now)
+
+    caller = Caller.objects.get()
+    assert (caller.name, caller.company, caller.call_count) == ("Pak Hendra", "PT Maju", 2)
+    assert call.caller == caller
+
+
+def test_invalid_call_saves_nothing_not_even_the_caller(operator):
+    with pytest.raises(ValidationError) as error:
+        call_log(
+            operator=operator,
+            number="+6281234567890",
+            outcome=Outcome.TRANSFERRED,  # but no extension
+        )
+
+    assert "transferred_to" in error.value.message_dict
+    assert not Call.objects.exists()
+    assert not Caller.objects.exists()
+
+
+def test_operator_cannot_correct_yesterdays_call(operator):
+    yesterday = timezone.now() - timedelta(days=1, hours=1)
+    call = call_log(
+        operator=operator,
+        outcome=Outcome.ANSWERED,
+        started_at=yesterday,
+        ended_at=yesterday + timedelta(minutes=1),
+    )
+
+    with pytest.raises(PermissionDenied):
+        call_update(call=call, by=operator, notes="late fix")
+
+
+def test_supervisor_deletes_with_a_reason_and_the_row_stays(operator, supervisor):
+    call = call_log(
+        operator=operator, outcome=Outcome.TRANSFERRED, transferred_to=ExtensionFactory()
+    )
+
+    with pytest.raises(ValidationError):
+        call_delete(call=call, by=supervisor, reason=" ")
+    call_delete(call=call, by=supervisor, reason="Test call")
+
+    call.refresh_from_db()
+    assert call.deleted_by == supervisor
+    assert not Call.objects.live().exists()
+    with pytest.raises(ValidationError):
+        call_delete(call=call, by=supervisor, reason="again")
