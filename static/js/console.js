@@ -351,6 +351,15 @@
     focusSearchAfterSwap = true;
   });
   document.addEventListener("htmx:afterSettle", function () {
+    var f = form();
+    var firstError = f && !focusSearchAfterSwap && f.querySelector("[data-error-for]");
+    if (firstError) {
+      // The form came back with errors: go to the first field at fault (for a
+      // choice made in the search, the search box).
+      var target = field(firstError.dataset.errorFor);
+      if (!target || target.type === "hidden" || !target.focus) target = searchBox();
+      if (document.activeElement === document.body || !document.activeElement) target.focus();
+    }
     if (focusSearchAfterSwap) {
       focusSearchAfterSwap = false;
       applyDirection();

@@ -21,6 +21,10 @@ from tests.factories import (
     UserFactory,
 )
 
+# Every test touches the database (some only through persona fixtures asked for
+# by name), which also keeps them ordered before the browser tests.
+pytestmark = pytest.mark.django_db
+
 CONSOLE = reverse("calls:console")
 LOOKUP = reverse("calls:caller-lookup")
 HTMX = {"HTTP_HX_REQUEST": "true"}
