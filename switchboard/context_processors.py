@@ -1,12 +1,12 @@
 from django.utils.functional import SimpleLazyObject
 
-from switchboard.roles import DIRECTORY_ADMIN, OPERATOR, SUPERVISOR, user_roles
-
 
 def navigation(request):
     """Which navigation entries the signed-in user's roles allow.
 
     Lazy: an HTMX partial that shows no navigation runs none of its queries.
+    Built from permissions only (cached on the user for the request), so a
+    full page pays no extra query for its navigation.
     """
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
@@ -21,7 +21,6 @@ def navigation(request):
             "phone_list": user.has_perm("directory.view_staff"),
             "import": user.has_perm("directory.import_directory"),
             "admin": user.is_staff,
-            "roles": sorted(user_roles(user) & {OPERATOR, SUPERVISOR, DIRECTORY_ADMIN}),
         }
 
     return {"nav": SimpleLazyObject(build)}

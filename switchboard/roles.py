@@ -88,12 +88,3 @@ def ensure_roles_after_migrate(sender, using=DEFAULT_DB_ALIAS, apps=global_apps,
     except LookupError:  # migrating backwards past the directory app
         return
     ensure_roles(using=using, apps=apps)
-
-
-def user_roles(user) -> set[str]:
-    """Role names held by a user (cached on the user object for the request)."""
-    if not user.is_authenticated:
-        return set()
-    if not hasattr(user, "_switchboard_roles"):
-        user._switchboard_roles = set(user.groups.values_list("name", flat=True))
-    return user._switchboard_roles

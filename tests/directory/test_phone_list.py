@@ -121,9 +121,9 @@ def _add_people(count: int):
         ExtensionFactory(staff=person, kind=ExtensionKind.FAX)
 
 
-# session, user, the user's permissions (2), the nav's roles; then departments,
+# session, user, the user's permissions (2); then departments,
 # staff and their extensions.
-PHONE_LIST_QUERIES = 8
+PHONE_LIST_QUERIES = 7
 
 
 @pytest.mark.parametrize("people", [1, 30])
