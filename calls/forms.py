@@ -72,15 +72,65 @@ class CategorySelect(forms.Select):
         return option
 
 
+class ListedModelChoiceIterator(forms.models.ModelChoiceIterator):
+    """The choices from the field's list of rows, loaded once, not a query per render."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        for obj in self.field.objects():
+            yield self.choice(obj)
+
+    def __len__(self):
+        return len(self.field.objects()) + (1 if self.field.empty_label is not None else 0)
+
+    def __bool__(self):
+        return self.field.empty_label is not None or bool(self.field.objects())
+
+
 class CategoryChoiceField(forms.ModelChoiceField):
+    """The active categories, read once: rendering the options and checking the
+    id sent share one query (or none, when the view hands the list in)."""
+
     widget = CategorySelect
+    iterator = ListedModelChoiceIterator
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._objects = None
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result._objects = None
+        return result
+
+    def set_objects(self, objects):
+        self._objects = list(objects)
+
+    def objects(self) -> list:
+        if self._objects is None:
+            self._objects = list(self.queryset)
+        return self._objects
 
     def to_python(self, value):
-        if value not in self.empty_values:
-            value = str(value).strip()
-            if not value.isascii() or not value.isdigit() or len(value) > MAX_ID_DIGITS:
-                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)
+        if value in self.empty_values:
+            return None
+        value = str(value).strip()
+        if not value.isascii() or not value.isdigit() or len(value) > MAX_ID_DIGITS:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        for obj in self.objects():
+            if obj.pk == int(value):
+                return obj
+        raise ValidationError(
+            self.error_messages["invalid_choice"],
+            code="invalid_choice",
+            params={"value": value},
+        )
+
+
+def active_categories() -> list:
+    """The categories the console offers, with their usual departments."""
+    return list(CallCategory.objects.filter(active=True).select_related("default_department"))
 
 
 class ConsoleCallForm(forms.Form):
@@ -146,8 +196,10 @@ class ConsoleCallForm(forms.Form):
         error_messages={"required": _("Choose an outcome.")},
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, categories=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if categories is not None:
+            self.fields["category"].set_objects(categories)
         for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.HiddenInput | forms.CheckboxInput):

@@ -10,9 +10,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from calls.forms import ConsoleCallForm, parse_phone_number
+from calls.forms import ConsoleCallForm, active_categories, parse_phone_number
 from calls.models import Outcome
-from calls.selectors import caller_get, caller_history, calls_for_day
+from calls.selectors import caller_get, caller_history, console_day
 from calls.services import call_log
 from directory.models import Extension
 from directory.selectors import directory_search
@@ -34,8 +34,8 @@ BOTH_DIRECTIONS = {Outcome.NO_ANSWER}
 AVAILABLE = ("in", "remote")
 
 
-def _daily_target() -> int:
-    return getattr(settings, "CALLS_DAILY_TARGET", 150)
+# The day list shows the latest calls; the count covers the whole day.
+TODAY_LIMIT = 20
 
 
 def _outcome_buttons():
@@ -54,8 +54,13 @@ def _outcome_buttons():
 
 
 def _today(user) -> dict:
-    calls = list(calls_for_day(day=timezone.localdate(), operator=user))
-    return {"today_calls": calls, "today_count": len(calls), "daily_target": _daily_target()}
+    calls, count = console_day(day=timezone.localdate(), operator=user, limit=TODAY_LIMIT)
+    return {
+        "today_calls": calls,
+        "today_count": count,
+        "today_more": count - len(calls),
+        "daily_target": settings.CALLS_DAILY_TARGET,
+    }
 
 
 def _form_context(form) -> dict:
@@ -120,9 +125,12 @@ def console(request):
                 "calls/partials/_search_results.html",
                 {"query": query, "choices": _search_choices(query)},
             )
-        return render(request, "calls/console.html", _page_context(request, ConsoleCallForm()))
+        form = ConsoleCallForm(categories=active_categories())
+        return render(request, "calls/console.html", _page_context(request, form))
 
-    form = ConsoleCallForm(request.POST)
+    # One read of the categories checks the one sent and lists them in the fresh form.
+    categories = active_categories()
+    form = ConsoleCallForm(request.POST, categories=categories)
     call = _save(request, form) if form.is_valid() else None
     if call is None:
         if request.htmx:
@@ -132,7 +140,8 @@ def console(request):
     if not request.htmx:
         messages.success(request, saved)
         return redirect("calls:console")
-    context = {**_form_context(ConsoleCallForm()), **_today(request.user), "saved": saved}
+    fresh = ConsoleCallForm(categories=categories)
+    context = {**_form_context(fresh), **_today(request.user), "saved": saved}
     response = render(request, "calls/partials/_saved.html", context)
     response["HX-Trigger"] = "callSaved"
     return response

@@ -618,3 +618,64 @@ def test_console_query_count_does_not_grow_with_the_day(operator_client, operato
         response = operator_client.get(CONSOLE)
     assert response.context["today_count"] == 50
     assert len(one) == len(fifty), [q["sql"] for q in fifty.captured_queries]
+
+
+def test_console_post_query_count_does_not_grow_with_the_day(operator_client, operator, budi):
+    category = CallCategoryFactory(default_department=budi.department)
+    caller = CallerFactory()
+    extension = budi.extensions.get()
+
+    def add_calls(n):
+        for _ in range(n):
+            CallFactory(
+                operator=operator,
+                caller=caller,
+                category=category,
+                asked_for_staff=budi,
+                asked_for_department=budi.department,
+                transferred_to=extension,
+                outcome="transferred",
+            )
+
+    def save_one():
+        return post(
+            operator_client,
+            number="0812-3456-7890",
+            caller_name="Bu Ani",
+            category=category.pk,
+            asked_for_staff=budi.pk,
+            transferred_to=extension.pk,
+            outcome=Outcome.TRANSFERRED,
+        )
+
+    add_calls(1)
+    save_one()  # warm up (session, content types, the caller)
+    with CaptureQueriesContext(connection) as few:
+        assert save_one().status_code == 200
+    add_calls(48)
+    with CaptureQueriesContext(connection) as many:
+        response = save_one()
+    assert response.status_code == 200
+    assert response.context["today_count"] == 52
+    assert len(response.context["today_calls"]) == 20
+    assert "52 of 150" in response.content.decode()
+    assert len(few) == len(many), [q["sql"] for q in many.captured_queries]
+
+
+def test_day_list_shows_the_latest_calls_and_counts_the_whole_day(operator_client, operator):
+    now = timezone.now()
+    for seconds in range(25):
+        CallFactory(
+            operator=operator,
+            caller_name=f"Penelepon {seconds:02}",
+            started_at=now - timedelta(seconds=seconds),
+        )
+
+    response = operator_client.get(CONSOLE)
+
+    html = response.content.decode()
+    assert response.context["today_count"] == 25
+    assert "25 of 150" in html
+    assert "Penelepon 00" in html and "Penelepon 19" in html
+    assert "Penelepon 20" not in html
+    assert "and 5 earlier calls" in html
