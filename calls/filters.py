@@ -3,6 +3,7 @@ categories are short lists; the person asked for is typed (an id or a name),
 never a select of 20,000 staff."""
 
 from datetime import datetime, time, timedelta
+from html import escape
 
 import django_filters
 import phonenumbers
@@ -11,7 +12,10 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import CharField, F, IntegerField, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
+from django.forms.utils import flatatt
 from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Call, CallCategory, Caller, Direction, Outcome
@@ -81,38 +85,97 @@ def filter_options() -> dict[str, list[tuple[str, str]]]:
     return options
 
 
+# Widgets rendered in Python: the selects hold a few hundred options, and each
+# option through Django's widget templates costs the page tens of milliseconds.
+
+
+class FastSelect(forms.Select):
+    """A flat select (no option groups) rendered in one pass of string formatting."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        wanted = set(self.format_value(value))
+        marked = False
+        options = []
+        for option_value, label in self.choices:
+            option_value = "" if option_value is None else str(option_value)
+            selected = not marked and option_value in wanted
+            marked = marked or selected
+            options.append(
+                f'<option value="{escape(option_value)}"{" selected" if selected else ""}>'
+                f"{escape(str(label))}</option>"
+            )
+        return format_html(
+            '<select name="{}"{}>\n{}\n</select>',
+            name,
+            flatatt(self.build_attrs(self.attrs, attrs)),
+            mark_safe("\n".join(options)),  # noqa: S308 - every option escaped above
+        )
+
+
+class FastInputMixin:
+    """An <input> rendered without the template engine."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final = {"type": self.input_type, "name": name}
+        value = self.format_value(value)
+        if value is not None:
+            final["value"] = value
+        final.update(self.build_attrs(self.attrs, attrs))
+        return format_html("<input{}>", flatatt(final))
+
+
+class FastDateInput(FastInputMixin, forms.DateInput):
+    pass
+
+
+class FastTimeInput(FastInputMixin, forms.TimeInput):
+    pass
+
+
+class FastTextInput(FastInputMixin, forms.TextInput):
+    pass
+
+
 class CallLogFilter(django_filters.FilterSet):
     """Filters of the call log. The date range defaults to today (local time):
     the log of a whole year is never the first thing a page asks for."""
 
     date_from = django_filters.DateFilter(
-        label=_("From"), method="filter_noop", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"), method="filter_noop", widget=FastDateInput(attrs={"type": "date"})
     )
     time_from = django_filters.TimeFilter(
-        label=_("From time"), method="filter_noop", widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("From time"), method="filter_noop", widget=FastTimeInput(attrs={"type": "time"})
     )
     date_to = django_filters.DateFilter(
-        label=_("To"), method="filter_noop", widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"), method="filter_noop", widget=FastDateInput(attrs={"type": "date"})
     )
     time_to = django_filters.TimeFilter(
-        label=_("To time"), method="filter_noop", widget=forms.TimeInput(attrs={"type": "time"})
+        label=_("To time"), method="filter_noop", widget=FastTimeInput(attrs={"type": "time"})
     )
-    operator = django_filters.ChoiceFilter(label=_("Operator"), field_name="operator_id")
-    direction = django_filters.ChoiceFilter(label=_("Direction"), choices=Direction.choices)
-    outcome = django_filters.ChoiceFilter(label=_("Outcome"), choices=Outcome.choices)
-    category = django_filters.ChoiceFilter(label=_("Category"), field_name="category_id")
+    operator = django_filters.ChoiceFilter(
+        label=_("Operator"), field_name="operator_id", widget=FastSelect
+    )
+    direction = django_filters.ChoiceFilter(
+        label=_("Direction"), choices=Direction.choices, widget=FastSelect
+    )
+    outcome = django_filters.ChoiceFilter(
+        label=_("Outcome"), choices=Outcome.choices, widget=FastSelect
+    )
+    category = django_filters.ChoiceFilter(
+        label=_("Category"), field_name="category_id", widget=FastSelect
+    )
     department = django_filters.ChoiceFilter(
-        label=_("Department"), field_name="asked_for_department_id"
+        label=_("Department"), field_name="asked_for_department_id", widget=FastSelect
     )
     staff = django_filters.CharFilter(
         label=_("Asked for"),
         method="filter_staff",
-        widget=forms.TextInput(attrs={"placeholder": _("Staff id or name")}),
+        widget=FastTextInput(attrs={"placeholder": _("Staff id or name")}),
     )
     caller = django_filters.CharFilter(
         label=_("Caller"),
         method="filter_caller",
-        widget=forms.TextInput(attrs={"placeholder": _("Number or name")}),
+        widget=FastTextInput(attrs={"placeholder": _("Number or name")}),
     )
 
     class Meta:
@@ -129,8 +192,8 @@ class CallLogFilter(django_filters.FilterSet):
         super().__init__(data, *args, **kwargs)
         options = filter_options()
         for name, choices in options.items():
-            field = self.form.fields[name]
-            field.choices = [("", field.empty_label or "---------"), *choices]
+            # django-filter's ChoiceField puts its empty choice first itself.
+            self.form.fields[name].choices = choices
         for field in self.form.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs["class"] = f"{css} {css}-sm"
