@@ -173,7 +173,7 @@ def _plain(text: str | None) -> str:
 
 
 def csv_chunks(
-    rows: Iterator[list[str]], *, chunk_rows: int = CHUNK_SIZE, first_rows: int = FIRST_CHUNK_ROWS
+    rows: Iterator[list[str]], *, chunk_rows: int | None = None, first_rows: int | None = None
 ) -> Iterator[str]:
     """CSV text in chunks of chunk_rows rows (the first one smaller, so the
     download starts at once): a byte-order mark (so Excel reads UTF-8) and the
@@ -184,8 +184,9 @@ def csv_chunks(
     yield "\ufeff" + buffer.getvalue()
     buffer.seek(0)
     buffer.truncate()
+    chunk_rows = chunk_rows or CHUNK_SIZE
     pending = 0
-    limit = first_rows
+    limit = first_rows or FIRST_CHUNK_ROWS
     for row in rows:
         writer.writerow(row)
         pending += 1

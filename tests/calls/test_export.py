@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 
 from calls import exports
 from calls.models import Outcome
-from tests.calls.factories_log import LogCallerFactory, LogCallFactory
+from tests.calls.factories_log import LogCallerFactory, LogCallFactory, recent_today
 
 pytestmark = pytest.mark.django_db
 
@@ -95,3 +95,36 @@ def test_operator_may_export(operator_client, operator):
     response = operator_client.get(reverse("calls:call-export", args=["csv"]))
     assert response.status_code == 200
     assert len(_csv_rows(response)) == 2
+
+
+def test_csv_streams_every_row_across_chunks_newest_first(supervisor_client, operator, monkeypatch):
+    monkeypatch.setattr(exports, "CHUNK_SIZE", 2)
+    monkeypatch.setattr(exports, "FIRST_CHUNK_ROWS", 1)
+    now = recent_today()
+    calls = [
+        LogCallFactory(operator=operator, started_at=now - timezone.timedelta(seconds=s))
+        for s in range(5)
+    ]
+    response = supervisor_client.get(reverse("calls:call-export", args=["csv"]))
+    chunks = list(response.streaming_content)
+    assert len(chunks) == 4  # header, 1 row, 2 rows, 2 rows
+    text = b"".join(chunks).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert [r[0] for r in rows[1:]] == [str(c.pk) for c in calls]
+
+
+def test_csv_cells_as_on_screen(supervisor_client, operator):
+    call = LogCallFactory(
+        operator=operator, caller_name="-1+1", caller_company="@firma", duration_seconds=75
+    )
+    row = dict(
+        zip(
+            *_csv_rows(supervisor_client.get(reverse("calls:call-export", args=["csv"]))),
+            strict=True,
+        )
+    )
+    assert row["started_at"] == timezone.localtime(call.started_at).strftime("%Y-%m-%d %H:%M:%S")
+    assert row["caller_name"] == "'-1+1" and row["caller_company"] == "'@firma"
+    assert row["duration_seconds"] == "75"
+    assert row["direction"] == "Incoming" and row["personal"] == "no"
+    assert row["caller_number"] == ""

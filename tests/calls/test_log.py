@@ -189,6 +189,36 @@ def test_list_query_count_is_constant(supervisor_client, operator):
     assert fifty <= 8
 
 
+def test_deep_page_lists_the_right_rows(supervisor_client, operator):
+    now = recent_today()
+    calls = [
+        LogCallFactory(operator=operator, started_at=now - timezone.timedelta(seconds=s))
+        for s in range(2 * PER_PAGE + 3)
+    ]
+    page_three = supervisor_client.get(LIST, {"page": 3})
+    assert listed_ids(page_three) == [c.pk for c in calls[2 * PER_PAGE :]]
+    body = page_three.content.decode()
+    assert "Previous" in body and "Next" not in body
+
+
+def test_rows_escape_typed_text_and_link_the_caller(supervisor_client, operator):
+    caller = LogCallerFactory(number="+6281234567890")
+    LogCallFactory(operator=operator, caller=caller, caller_name="<b>Joko</b>")
+    LogCallFactory(operator=operator, caller_name="<i>x</i>", number_withheld=True)
+    body = supervisor_client.get(LIST).content.decode()
+    assert "<b>Joko</b>" not in body and "&lt;b&gt;Joko&lt;/b&gt;" in body
+    assert "&lt;i&gt;x&lt;/i&gt; <span class='text-muted'>(withheld)</span>" in body
+    assert f'<a href="{caller.get_absolute_url()}">0812-3456-7890</a>' in body
+
+
+def test_filter_selects_keep_the_chosen_option_and_one_empty_choice(supervisor_client, operator):
+    category = LogCallCategoryFactory(name="Tagihan & <Lain>")
+    body = supervisor_client.get(LIST, {"category": category.pk}).content.decode()
+    assert f'<option value="{category.pk}" selected>Tagihan &amp; &lt;Lain&gt;</option>' in body
+    assert body.count('<option value="" selected>') == 4  # the other selects
+    assert body.count('<option value="">') == 1  # the category's empty choice
+
+
 def test_htmx_request_gets_the_results_partial(supervisor_client, operator):
     LogCallFactory(operator=operator)
     response = supervisor_client.get(LIST, HTTP_HX_REQUEST="true")
