@@ -679,3 +679,17 @@ def test_day_list_shows_the_latest_calls_and_counts_the_whole_day(operator_clien
     assert "Penelepon 00" in html and "Penelepon 19" in html
     assert "Penelepon 20" not in html
     assert "and 5 earlier calls" in html
+
+
+def test_day_list_names_the_caller_as_the_caller_page_does(operator_client, operator, budi):
+    named = CallerFactory(number=MOBILE, name="Bu Ani", company="PT Maju")
+    unnamed = CallerFactory(number=LANDLINE, name="", company="")
+    CallFactory(operator=operator, caller=named, asked_for_staff=budi, outcome="transferred")
+    CallFactory(operator=operator, caller=unnamed, direction=Direction.OUTGOING)
+    CallFactory(operator=operator, number_withheld=True)
+
+    html = operator_client.get(CONSOLE).content.decode()
+
+    assert str(named) in html and "Bu Ani (PT Maju)" in html
+    assert str(unnamed) == "(021) 5551234" and str(unnamed) in html
+    assert "Budi Santoso" in html
