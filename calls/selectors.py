@@ -16,15 +16,6 @@ def day_bounds(day: date) -> tuple[datetime, datetime]:
     return start, datetime.combine(day + timezone.timedelta(days=1), time.min, tzinfo=tz)
 
 
-def calls_for_day(*, day: date, operator=None):
-    """The day's calls, newest first, optionally for one operator."""
-    start, end = day_bounds(day)
-    calls = Call.objects.for_log_table().filter(started_at__gte=start, started_at__lt=end)
-    if operator is not None:
-        calls = calls.filter(operator=operator)
-    return calls
-
-
 def caller_get(number) -> Caller | None:
     """The Caller for a number (E.164 or a PhoneNumber), or None."""
     if not number:
