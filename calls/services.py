@@ -2,7 +2,7 @@
 supervisor deletions, imports and tasks all call the same functions."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -68,7 +68,10 @@ def call_log(*, operator, number=None, now=None, **fields) -> Call:
     if fields["started_at"] is None:
         fields["started_at"] = now
     call = Call(operator=operator, number_withheld=not number, **fields)
-    call.full_clean(exclude=["caller", "operator"])
+    # Related objects handed in as instances were just loaded from the database;
+    # checking again that they exist would cost a query each. Ids are checked.
+    loaded = [name for name, value in fields.items() if isinstance(value, models.Model)]
+    call.full_clean(exclude=["caller", "operator", *loaded])
     if call.ended_at:
         call.duration_seconds = int((call.ended_at - call.started_at).total_seconds())
     call.caller = _remember_caller(

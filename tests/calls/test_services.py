@@ -77,3 +77,11 @@ def test_supervisor_deletes_with_a_reason_and_the_row_stays(operator, supervisor
     assert not Call.objects.live().exists()
     with pytest.raises(ValidationError):
         call_delete(call=call, by=supervisor, reason="again")
+
+
+def test_an_unknown_id_is_still_refused(operator):
+    with pytest.raises(ValidationError) as error:
+        call_log(operator=operator, outcome=Outcome.TRANSFERRED, transferred_to_id=999_999)
+
+    assert "transferred_to" in error.value.message_dict
+    assert not Call.objects.exists()
