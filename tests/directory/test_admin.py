@@ -7,24 +7,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from directory.importing import import_preview
-from directory.models import Department, Extension, InfoEntry, Staff
+from directory.models import Extension, InfoEntry
 from switchboard.roles import DIRECTORY_ADMIN, OPERATOR
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Department
-
+class DepartmentFactory(factories.DepartmentFactory):
     name = factory.Sequence(lambda n: f"Department {n}")
     code = factory.Sequence(lambda n: f"D{n}")
 
 
-class StaffFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Staff
-
+class StaffFactory(factories.StaffFactory):
     full_name = factory.Sequence(lambda n: f"Person {n}")
     department = factory.SubFactory(DepartmentFactory)
 

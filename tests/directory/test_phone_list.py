@@ -7,29 +7,24 @@ import pytest
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
-from directory.models import Department, Extension, ExtensionKind, Staff
+from directory.models import Extension, ExtensionKind
 from switchboard.roles import OPERATOR
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("directory:phone-list")
 
 
-class DepartmentFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Department
-
+class DepartmentFactory(factories.DepartmentFactory):
     name = factory.Sequence(lambda n: f"Department {n}")
     code = factory.Sequence(lambda n: f"D{n}")
 
 
-class StaffFactory(factory.django.DjangoModelFactory):
-    class Meta:
-        model = Staff
-
+class StaffFactory(factories.StaffFactory):
     full_name = factory.Sequence(lambda n: f"Person {n:03d}")
-    department = factory.SubFactory(DepartmentFactory)
     job_title = "Clerk"
+    department = factory.SubFactory(DepartmentFactory)
 
 
 class ExtensionFactory(factory.django.DjangoModelFactory):
