@@ -1,8 +1,10 @@
 import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
+from calls.models import Call, CallCategory, Caller, Outcome
 from directory.models import Department, Extension, ExtensionKind, InfoEntry, Staff
 
 PASSWORD = "correct-horse-battery"
@@ -64,17 +66,18 @@ class InfoEntryFactory(DjangoModelFactory):
     answer = factory.Faker("paragraph")
 
 
-# Calls (appended for the operator console).
+# Calls.
 class CallCategoryFactory(DjangoModelFactory):
     class Meta:
-        model = "calls.CallCategory"
+        model = CallCategory
+        django_get_or_create = ("name",)
 
     name = factory.Sequence(lambda n: f"Kategori {n}")
 
 
 class CallerFactory(DjangoModelFactory):
     class Meta:
-        model = "calls.Caller"
+        model = Caller
         django_get_or_create = ("number",)
 
     number = factory.Sequence(lambda n: f"+62812{5000000 + n:07d}")
@@ -83,17 +86,13 @@ class CallerFactory(DjangoModelFactory):
 
 
 class CallFactory(DjangoModelFactory):
+    """A call written straight to the table (the services are tested on their own)."""
+
     class Meta:
-        model = "calls.Call"
+        model = Call
 
     operator = factory.SubFactory(UserFactory)
-    outcome = "wrong_number"
-    started_at = factory.LazyFunction(lambda: _now())
+    outcome = Outcome.WRONG_NUMBER
+    started_at = factory.LazyFunction(timezone.now)
     ended_at = factory.LazyAttribute(lambda call: call.started_at)
     duration_seconds = 0
-
-
-def _now():
-    from django.utils import timezone
-
-    return timezone.now()

@@ -1,12 +1,12 @@
-"""Factories for the call-log tests (tests/factories.py has no call factories yet)."""
+"""The call-log tests' defaults on top of the shared call factories: calls taken
+by an operator a few minutes ago today, answered; callers on Jakarta landlines."""
 
 import factory
 from django.utils import timezone
-from factory.django import DjangoModelFactory
 
-from calls.models import Call, CallCategory, Caller, Direction, Outcome
+from calls.models import Direction, Outcome
 from switchboard.roles import OPERATOR
-from tests.factories import UserFactory
+from tests.factories import CallCategoryFactory, CallerFactory, CallFactory, UserFactory
 
 
 def recent_today():
@@ -16,34 +16,16 @@ def recent_today():
     return max(now - timezone.timedelta(minutes=5), midnight)
 
 
-class LogCallerFactory(DjangoModelFactory):
-    class Meta:
-        model = Caller
-        django_get_or_create = ("number",)
-
+class LogCallerFactory(CallerFactory):
     number = factory.Sequence(lambda n: f"+62215550{n:04d}")
-    name = factory.Faker("name")
-    company = factory.Faker("company")
 
 
-class LogCallCategoryFactory(DjangoModelFactory):
-    class Meta:
-        model = CallCategory
-        django_get_or_create = ("name",)
-
-    name = factory.Sequence(lambda n: f"Kategori {n}")
+LogCallCategoryFactory = CallCategoryFactory
 
 
-class LogCallFactory(DjangoModelFactory):
-    """A call written straight to the table (services are tested elsewhere)."""
-
-    class Meta:
-        model = Call
-
+class LogCallFactory(CallFactory):
     direction = Direction.INCOMING
     started_at = factory.LazyFunction(recent_today)
-    ended_at = factory.LazyAttribute(lambda c: c.started_at)
-    duration_seconds = 0
     operator = factory.SubFactory(UserFactory, roles=[OPERATOR])
     caller_name = factory.Faker("name")
     outcome = Outcome.ANSWERED

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from calls.models import Call, Caller, CallerKind, Direction, Outcome
+from calls.models import Call, CallCategory, Caller, CallerKind, Direction, Outcome
 from directory.models import Disclosure, Presence
 from tests.factories import (
     CallCategoryFactory,
@@ -592,12 +592,14 @@ def test_daily_target_comes_from_settings(operator_client, settings):
     assert "0 of 80" in operator_client.get(CONSOLE).content.decode()
 
 
-def test_console_query_count_does_not_grow_with_the_day(operator_client, operator, budi):
+@pytest.fixture
+def add_calls(operator, budi):
+    """Adds n transferred calls of today's to the operator's day."""
     category = CallCategoryFactory(default_department=budi.department)
     caller = CallerFactory()
     extension = budi.extensions.get()
 
-    def add_calls(n):
+    def add(n):
         for _ in range(n):
             CallFactory(
                 operator=operator,
@@ -608,6 +610,11 @@ def test_console_query_count_does_not_grow_with_the_day(operator_client, operato
                 transferred_to=extension,
                 outcome="transferred",
             )
+
+    return add
+
+
+def test_console_query_count_does_not_grow_with_the_day(operator_client, add_calls):
 
     add_calls(1)
     operator_client.get(CONSOLE)  # warm up (session, content types)
@@ -620,22 +627,11 @@ def test_console_query_count_does_not_grow_with_the_day(operator_client, operato
     assert len(one) == len(fifty), [q["sql"] for q in fifty.captured_queries]
 
 
-def test_console_post_query_count_does_not_grow_with_the_day(operator_client, operator, budi):
-    category = CallCategoryFactory(default_department=budi.department)
-    caller = CallerFactory()
+def test_console_post_query_count_does_not_grow_with_the_day(
+    operator_client, operator, budi, add_calls
+):
+    category = CallCategory.objects.get()  # the fixture's
     extension = budi.extensions.get()
-
-    def add_calls(n):
-        for _ in range(n):
-            CallFactory(
-                operator=operator,
-                caller=caller,
-                category=category,
-                asked_for_staff=budi,
-                asked_for_department=budi.department,
-                transferred_to=extension,
-                outcome="transferred",
-            )
 
     def save_one():
         return post(
