@@ -2,7 +2,7 @@
 
 import logging
 
-from django.db import DatabaseError, InterfaceError, OperationalError
+from django.db import InterfaceError, OperationalError
 from django.template.loader import render_to_string
 
 logger = logging.getLogger(__name__)
@@ -11,9 +11,7 @@ OUTAGE_ERRORS = (OperationalError, InterfaceError)
 
 
 def is_outage(exc: BaseException | None) -> bool:
-    return isinstance(exc, OUTAGE_ERRORS) or (
-        isinstance(exc, DatabaseError) and "could not connect" in str(exc)
-    )
+    return isinstance(exc, OUTAGE_ERRORS)
 
 
 def outage_response(request):

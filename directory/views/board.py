@@ -17,13 +17,13 @@ BOARD_PAGE_SIZE = 100
 @require_GET
 def board(request):
     """The in/out board: who is in, by department."""
-    if not can_view_board(request.user):
+    me = Staff.objects.for_cards().filter(user_id=request.user.pk, active=True).first()
+    if not can_view_board(request.user, me):
         raise PermissionDenied
     base = Staff.objects.active().for_cards().order_by("department__name", "full_name")
     board_filter = BoardFilter(request.GET or None, queryset=base)
     queryset = board_filter.qs if board_filter.is_bound else base
     page = Paginator(queryset, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
-    me = Staff.objects.for_cards().filter(user_id=request.user.pk, active=True).first()
     context = {
         "filter": board_filter,
         "page": page,

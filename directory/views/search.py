@@ -5,6 +5,7 @@ from django.views.decorators.http import require_GET
 
 from directory.models import Department, InfoEntry, Staff
 from directory.selectors import directory_search, staff_extensions
+from directory.services import can_set_presence
 
 
 @require_GET
@@ -39,8 +40,7 @@ def staff_detail(request, pk):
     context = {
         "staff": staff,
         "extensions": staff_extensions(staff),
-        "can_set_presence": request.user.has_perm("directory.change_presence")
-        or staff.user_id == request.user.pk,
+        "can_set_presence": can_set_presence(request.user, staff),
     }
     return render(request, "directory/staff_detail.html", context)
 
