@@ -131,23 +131,6 @@ class CallTable(tables.Table):
         template_name = "calls/partials/_log_table_layout.html"
         empty_text = _("No calls match.")
 
-    # The generic cells (as_values(), other templates) say what tbody_html() says.
-
-    def render_started_at(self, value):
-        return _time(value, timezone.get_current_timezone())
-
-    def render_operator(self, value):
-        return _operator(value)
-
-    def render_caller(self, record):
-        return mark_safe(_caller_html(record, gettext_now("withheld")))  # noqa: S308 - escaped
-
-    def render_asked_for(self, record):
-        return _asked_for(record)
-
-    def render_duration_seconds(self, value):
-        return _duration(value)
-
     def tbody_html(self) -> str:
         """The <tbody> of the current page, built in one pass."""
         records = [row.record for row in self.paginated_rows]

@@ -5,11 +5,12 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Q, Value, When
+from django.db.models import Case, F, IntegerField, Prefetch, Q, Value, When
 from django.db.models.functions import Collate
 from django.urls import reverse
 from django.utils import timezone
 
+from directory.importing.departments import tree_order
 from directory.models import (
     Department,
     Disclosure,
@@ -43,6 +44,13 @@ STAFF_CARD_FIELDS = (
     "cover__full_name",
 )
 MAX_QUERY_LENGTH = 100
+# Extension order wherever a person's numbers are listed: desk phones first.
+DESK_FIRST = (
+    Case(
+        When(kind=ExtensionKind.DESK, then=Value(0)), default=Value(1), output_field=IntegerField()
+    ),
+    "number",
+)
 
 
 @dataclass
@@ -295,7 +303,7 @@ def _attach_extensions_and_covers(results: list[SearchResult], staff_by_id: dict
     owners = Q(staff_id__in=[*staff_ids, *covers]) | Q(department_id__in=department_ids)
     for number, staff_id, department_id in (
         Extension.objects.filter(owners)
-        .order_by(Case(When(kind=ExtensionKind.DESK, then=Value(0)), default=Value(1)), "number")
+        .order_by(*DESK_FIRST)
         .values_list("number", "staff_id", "department_id")
     ):
         if staff_id:
@@ -321,8 +329,51 @@ def _attach_extensions_and_covers(results: list[SearchResult], staff_by_id: dict
 
 def staff_extensions(staff: Staff) -> list[Extension]:
     """A person's extensions, desk phones first."""
-    return list(
-        staff.extensions.order_by(
-            Case(When(kind=ExtensionKind.DESK, then=Value(0)), default=Value(1)), "number"
+    return list(staff.extensions.order_by(*DESK_FIRST))
+
+
+def phone_list_sections(*, department_pk: int | None = None):
+    """The printable phone list: (departments in tree order, sections).
+
+    Three queries whatever the size: active departments with their main line,
+    active staff of the departments shown, and their extensions.
+    """
+    tree = tree_order(Department.objects.active().select_related("main_extension"))
+    shown = tree
+    if department_pk is not None:
+        start = next((i for i, (d, _depth) in enumerate(tree) if d.pk == department_pk), None)
+        if start is None:
+            shown = []
+        else:
+            top_depth = tree[start][1]
+            end = start + 1
+            while end < len(tree) and tree[end][1] > top_depth:
+                end += 1
+            shown = [(d, depth - top_depth) for d, depth in tree[start:end]]
+    people = Staff.objects.active()
+    if department_pk is None:
+        people = people.filter(department__active=True)
+    else:
+        people = people.filter(department_id__in=[d.pk for d, _depth in shown])
+    people = people.prefetch_related(
+        Prefetch("extensions", queryset=Extension.objects.order_by(*DESK_FIRST))
+    ).order_by("full_name", "pk")
+    by_department: dict[int, list] = {}
+    for person in people:
+        by_department.setdefault(person.department_id, []).append(
+            {
+                "name": person.full_name,
+                "job_title": person.job_title,
+                "numbers": [e.number for e in person.extensions.all()],
+            }
         )
-    )
+    sections = [
+        {
+            "department": department,
+            "depth": depth,
+            "main_line": department.main_extension.number if department.main_extension_id else "",
+            "people": by_department.get(department.pk, []),
+        }
+        for department, depth in shown
+    ]
+    return tree, sections

@@ -3,7 +3,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -23,8 +22,8 @@ from directory.importing import (
     kind_columns,
     template_csv,
 )
-from directory.importing.departments import tree_order
-from directory.models import Department, Extension, ExtensionKind, ImportBatch, ImportKind, Staff
+from directory.models import ImportBatch, ImportKind
+from directory.selectors import phone_list_sections
 
 IMPORT_PERMISSION = "directory.import_directory"
 PREVIEW_PAGE_SIZE = 100
@@ -165,56 +164,6 @@ def import_template(request, kind):
 
 
 # Phone list ------------------------------------------------------------------
-
-
-def phone_list_sections(*, department_pk: int | None = None):
-    """The printable phone list: (departments in tree order, sections).
-
-    Three queries whatever the size: active departments with their main line,
-    active staff of the departments shown, and their extensions.
-    """
-    tree = tree_order(Department.objects.active().select_related("main_extension"))
-    shown = tree
-    if department_pk is not None:
-        start = next((i for i, (d, _depth) in enumerate(tree) if d.pk == department_pk), None)
-        if start is None:
-            shown = []
-        else:
-            top_depth = tree[start][1]
-            end = start + 1
-            while end < len(tree) and tree[end][1] > top_depth:
-                end += 1
-            shown = [(d, depth - top_depth) for d, depth in tree[start:end]]
-    desk_first = Case(
-        When(kind=ExtensionKind.DESK, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-    people = Staff.objects.active()
-    if department_pk is None:
-        people = people.filter(department__active=True)
-    else:
-        people = people.filter(department_id__in=[d.pk for d, _depth in shown])
-    people = people.prefetch_related(
-        Prefetch("extensions", queryset=Extension.objects.order_by(desk_first, "number"))
-    ).order_by("full_name", "pk")
-    by_department: dict[int, list] = {}
-    for person in people:
-        by_department.setdefault(person.department_id, []).append(
-            {
-                "name": person.full_name,
-                "job_title": person.job_title,
-                "numbers": [e.number for e in person.extensions.all()],
-            }
-        )
-    sections = [
-        {
-            "department": department,
-            "depth": depth,
-            "main_line": department.main_extension.number if department.main_extension_id else "",
-            "people": by_department.get(department.pk, []),
-        }
-        for department, depth in shown
-    ]
-    return tree, sections
 
 
 @require_GET
