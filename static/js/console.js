@@ -106,21 +106,7 @@
   function results() {
     return Array.prototype.slice.call(document.querySelectorAll("#console-results .console-result"));
   }
-  function current(items) {
-    for (var i = 0; i < items.length; i++) if (items[i].classList.contains("active")) return i;
-    return -1;
-  }
-  function highlight(items, index) {
-    items.forEach(function (item, i) {
-      var on = i === index;
-      item.classList.toggle("active", on);
-      item.setAttribute("aria-selected", on ? "true" : "false");
-      if (on) {
-        item.scrollIntoView({ block: "nearest" });
-        searchBox().setAttribute("aria-activedescendant", item.id);
-      }
-    });
-  }
+  var resultList = window.SwitchboardResultList; // static/js/switchboard.js
 
   function showAnswer(item) {
     var panel = $("console-answer");
@@ -210,14 +196,9 @@
 
   function onSearchKey(event, box) {
     var items = results();
-    var index = current(items);
-    if (event.key === "ArrowDown" && items.length) {
-      event.preventDefault();
-      highlight(items, Math.min(index + 1, items.length - 1));
-    } else if (event.key === "ArrowUp" && items.length) {
-      event.preventDefault();
-      highlight(items, Math.max(index - 1, 0));
-    } else if (event.key === "Enter") {
+    if (resultList.move(event, items, box)) return;
+    var index = resultList.current(items);
+    if (event.key === "Enter") {
       event.preventDefault();
       if (!box.value.trim()) return;
       var shownFor = $("console-results").dataset.query;
@@ -272,7 +253,7 @@
     }
     var item = event.target.closest && event.target.closest("#console-results .console-result");
     if (item) {
-      highlight(results(), results().indexOf(item));
+      resultList.highlight(results(), results().indexOf(item), searchBox());
       choose(item);
     }
   });

@@ -9,25 +9,37 @@
     return Array.prototype.slice.call(document.querySelectorAll("#sb-results .sb-result"));
   }
 
-  function select(items, index) {
-    items.forEach(function (item, i) {
-      var on = i === index;
-      item.classList.toggle("active", on);
-      item.setAttribute("aria-selected", on ? "true" : "false");
-      if (on) {
-        item.scrollIntoView({ block: "nearest" });
-        var box = document.getElementById("sb-q");
-        if (box) box.setAttribute("aria-activedescendant", item.id);
+  /* A result list with one highlighted entry, moved with ↑/↓. Shared with the
+     operator console (static/js/console.js) as window.SwitchboardResultList. */
+  var resultList = {
+    current: function (items) {
+      for (var i = 0; i < items.length; i++) {
+        if (items[i].classList.contains("active")) return i;
       }
-    });
-  }
-
-  function current(items) {
-    for (var i = 0; i < items.length; i++) {
-      if (items[i].classList.contains("active")) return i;
-    }
-    return -1;
-  }
+      return -1;
+    },
+    highlight: function (items, index, box) {
+      items.forEach(function (item, i) {
+        var on = i === index;
+        item.classList.toggle("active", on);
+        item.setAttribute("aria-selected", on ? "true" : "false");
+        if (on) {
+          item.scrollIntoView({ block: "nearest" });
+          if (box) box.setAttribute("aria-activedescendant", item.id);
+        }
+      });
+    },
+    /* Handles ↑/↓; true when the key was one of them. */
+    move: function (event, items, box) {
+      if (!items.length || (event.key !== "ArrowDown" && event.key !== "ArrowUp")) return false;
+      event.preventDefault();
+      var index = resultList.current(items);
+      var next = event.key === "ArrowDown" ? Math.min(index + 1, items.length - 1) : Math.max(index - 1, 0);
+      resultList.highlight(items, next, box);
+      return true;
+    },
+  };
+  window.SwitchboardResultList = resultList;
 
   function open(item) {
     if (item && item.dataset.url) window.location.assign(item.dataset.url);
@@ -45,14 +57,9 @@
     }
     if (event.target !== box) return;
     var items = results();
-    var index = current(items);
-    if (event.key === "ArrowDown" && items.length) {
-      event.preventDefault();
-      select(items, Math.min(index + 1, items.length - 1));
-    } else if (event.key === "ArrowUp" && items.length) {
-      event.preventDefault();
-      select(items, Math.max(index - 1, 0));
-    } else if (event.key === "Enter") {
+    if (resultList.move(event, items, box)) return;
+    var index = resultList.current(items);
+    if (event.key === "Enter") {
       // Enter opens the highlighted result once the results match what was typed;
       // otherwise the form submits and the server answers with the same list.
       // If the operator was faster than the type-ahead, ask now and open the
