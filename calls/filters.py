@@ -3,7 +3,6 @@ categories are short lists; the person asked for is typed (an id or a name),
 never a select of 20,000 staff."""
 
 from datetime import datetime, time, timedelta
-from html import escape
 
 import django_filters
 import phonenumbers
@@ -12,16 +11,14 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db.models import CharField, F, IntegerField, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
-from django.forms.utils import flatatt
 from django.utils import timezone
-from django.utils.html import format_html
-from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import Call, CallCategory, Caller, Direction, Outcome
 from directory.models import Department, Staff
 from directory.text import fold
 from switchboard.roles import OPERATOR
+from switchboard.widgets import FastDateInput, FastSelect, FastTextInput, FastTimeInput
 
 DATE_FIELDS = ("date_from", "date_to")
 
@@ -87,53 +84,6 @@ def filter_options() -> dict[str, list[tuple[str, str]]]:
 
 # Widgets rendered in Python: the selects hold a few hundred options, and each
 # option through Django's widget templates costs the page tens of milliseconds.
-
-
-class FastSelect(forms.Select):
-    """A flat select (no option groups) rendered in one pass of string formatting."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        wanted = set(self.format_value(value))
-        marked = False
-        options = []
-        for option_value, label in self.choices:
-            option_value = "" if option_value is None else str(option_value)
-            selected = not marked and option_value in wanted
-            marked = marked or selected
-            options.append(
-                f'<option value="{escape(option_value)}"{" selected" if selected else ""}>'
-                f"{escape(str(label))}</option>"
-            )
-        return format_html(
-            '<select name="{}"{}>\n{}\n</select>',
-            name,
-            flatatt(self.build_attrs(self.attrs, attrs)),
-            mark_safe("\n".join(options)),  # noqa: S308 - every option escaped above
-        )
-
-
-class FastInputMixin:
-    """An <input> rendered without the template engine."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        final = {"type": self.input_type, "name": name}
-        value = self.format_value(value)
-        if value is not None:
-            final["value"] = value
-        final.update(self.build_attrs(self.attrs, attrs))
-        return format_html("<input{}>", flatatt(final))
-
-
-class FastDateInput(FastInputMixin, forms.DateInput):
-    pass
-
-
-class FastTimeInput(FastInputMixin, forms.TimeInput):
-    pass
-
-
-class FastTextInput(FastInputMixin, forms.TextInput):
-    pass
 
 
 class CallLogFilter(django_filters.FilterSet):

@@ -8,12 +8,11 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import NAME_MAX, NOTES_MAX, CallCategory, CallerKind, Direction, Outcome
 from directory.models import Department, Extension, InfoEntry, Staff
+from switchboard.widgets import FastHiddenInput, FastSelect, FastTextarea, FastTextInput
 
 # Which outcomes make sense for which direction: an outgoing call either got
 # through or did not; "connected" means nothing for a call the desk received.
@@ -41,80 +40,6 @@ def parse_phone_number(raw: str) -> str:
         if phonenumbers.is_valid_number(number):
             return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     raise ValidationError(message, code="invalid")
-
-
-def _join(parts) -> SafeString:
-    """Safe pieces of HTML as one; anything not already safe is escaped."""
-    return format_html_join("", "{}", ((part,) for part in parts))
-
-
-def _attrs(attrs: dict) -> SafeString:
-    """HTML attributes as Django's widgets/attrs.html writes them."""
-    return _join(
-        format_html(' {}="{}"', name, value) if value is not True else format_html(" {}", name)
-        for name, value in attrs.items()
-        if value is not False
-    )
-
-
-class FastRenderMixin:
-    """Writes the widget's HTML in Python, as Django's widget templates do: the
-    console renders a dozen fields per answer, and a template render per field
-    (and per option) was most of the time spent on the fresh form."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        return self.render_widget(self.get_context(name, value, attrs)["widget"])
-
-
-class FastInputMixin(FastRenderMixin):
-    def render_widget(self, widget) -> SafeString:
-        value = "" if widget["value"] is None else format_html(' value="{}"', widget["value"])
-        return format_html(
-            '<input type="{}" name="{}"{}{}>',
-            widget["type"],
-            widget["name"],
-            value,
-            _attrs(widget["attrs"]),
-        )
-
-
-class FastHiddenInput(FastInputMixin, forms.HiddenInput):
-    pass
-
-
-class FastTextInput(FastInputMixin, forms.TextInput):
-    pass
-
-
-class FastTextarea(FastRenderMixin, forms.Textarea):
-    def render_widget(self, widget) -> SafeString:
-        return format_html(
-            '<textarea name="{}"{}>\n{}</textarea>',
-            widget["name"],
-            _attrs(widget["attrs"]),
-            widget["value"] or "",
-        )
-
-
-class FastSelect(FastRenderMixin, forms.Select):
-    def render_widget(self, widget) -> SafeString:
-        parts = [format_html('<select name="{}"{}>', widget["name"], _attrs(widget["attrs"]))]
-        for group_name, options, _index in widget["optgroups"]:
-            if group_name:
-                parts.append(format_html('\n  <optgroup label="{}">', group_name))
-            parts.extend(
-                format_html(
-                    '\n  <option value="{}"{}>{}</option>\n',
-                    option["value"],
-                    _attrs(option["attrs"]),
-                    option["label"],
-                )
-                for option in options
-            )
-            if group_name:
-                parts.append(SafeString("\n  </optgroup>"))
-        parts.append(SafeString("\n</select>"))
-        return _join(parts)
 
 
 class IdChoiceField(forms.ModelChoiceField):
