@@ -156,7 +156,7 @@ def test_htmx_search_returns_only_the_results_partial(operator_client):
 def test_nothing_found_says_so(operator_client):
     response = operator_client.get(reverse("directory:search"), {"q": "zzzz"})
 
-    assert "Nothing found" in response.content.decode() or "Tidak ada" in response.content.decode()
+    assert "Nothing found for “zzzz”" in response.content.decode()
 
 
 def test_api_returns_json_results_with_the_documented_fields(operator_client):
