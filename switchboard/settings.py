@@ -114,7 +114,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "switchboard.backends.ModelBackend",  # Django's, permissions in one query
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"

@@ -116,9 +116,9 @@ def _add_people(count: int):
         ExtensionFactory(staff=person, kind=ExtensionKind.FAX)
 
 
-# session, user, the user's permissions (2); then departments,
-# staff and their extensions.
-PHONE_LIST_QUERIES = 7
+# session, user, the user's permissions; then departments, staff and their
+# extensions.
+PHONE_LIST_QUERIES = 6
 
 
 @pytest.mark.parametrize("people", [1, 30])
