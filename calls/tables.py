@@ -9,7 +9,6 @@ from html import escape
 
 import django_tables2 as tables
 from django.db.models import QuerySet
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
@@ -18,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2 import LazyPaginator
 
 from calls.models import Call, Direction, Outcome
+from switchboard.links import pk_link
 
 PER_PAGE = 50
 EMPTY = "—"
@@ -138,11 +138,8 @@ class CallTable(tables.Table):
         directions = {value: str(label) for value, label in Direction.choices}
         outcomes = {value: str(label) for value, label in Outcome.choices}
         withheld = gettext_now("withheld")
-        prefix, suffix = reverse("calls:call-detail", args=[0]).rsplit("0", 1)
-        caller_prefix, caller_suffix = reverse("calls:caller-detail", args=[0]).rsplit("0", 1)
-
-        def caller_url(pk):
-            return f"{caller_prefix}{pk}{caller_suffix}"
+        call_url = pk_link("calls:call-detail")
+        caller_url = pk_link("calls:caller-detail")
 
         rows = []
         for counter, record in enumerate(records):
@@ -159,7 +156,7 @@ class CallTable(tables.Table):
             )
             rows.append(
                 f'<tr class="{"odd" if counter % 2 else "even"}">'
-                f'<td><a href="{prefix}{record.pk}{suffix}">{cells[0]}</a></td><td>'
+                f'<td><a href="{call_url(record.pk)}">{cells[0]}</a></td><td>'
                 + "</td><td>".join(cells[1:])
                 + "</td></tr>"
             )

@@ -100,6 +100,10 @@ class Presence(models.TextChoices):
     REMOTE = "remote", _("Working remotely")
 
 
+# Reachable at their own extension; anyone else's calls go to their cover.
+AVAILABLE_PRESENCES = (Presence.IN, Presence.REMOTE)
+
+
 class StaffQuerySet(models.QuerySet):
     def active(self):
         return self.filter(active=True)
@@ -192,7 +196,7 @@ class Staff(models.Model):
 
     @property
     def is_available(self) -> bool:
-        return self.presence in (Presence.IN, Presence.REMOTE)
+        return self.presence in AVAILABLE_PRESENCES
 
     @property
     def topic_list(self) -> list[str]:

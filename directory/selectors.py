@@ -1,48 +1,36 @@
 """Reads of the directory: the one search box, the in/out board, the phone list."""
 
+from collections import namedtuple
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
+from functools import cache
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Case, F, IntegerField, Prefetch, Q, Value, When
-from django.db.models.functions import Collate
-from django.urls import reverse
+from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 
 from directory.importing.departments import tree_order
 from directory.models import (
+    AVAILABLE_PRESENCES,
     Department,
     Disclosure,
     Extension,
     ExtensionKind,
-    InfoEntry,
     Presence,
     Staff,
 )
 from directory.text import fold
+from switchboard.links import pk_link
 
-# Ranks, best first: an exact extension number, then a name that starts with the
-# query, then a word of the name that does, then anything else that matched.
-RANK_EXACT_EXTENSION = 0
-RANK_NAME_PREFIX = 1
-RANK_WORD_PREFIX = 2
-RANK_OTHER = 3
+# Ranks, best first (the SQL below writes them as numbers): 0 an exact extension
+# number, 1 a name that starts with the query, 2 a later word of the name that
+# does, 3 anything else that matched.
 KIND_ORDER = {"staff": 0, "department": 1, "extension": 2, "info": 3}
 PRESENCE_LABELS = dict(Presence.choices)  # lazy labels, translated when shown
 DISCLOSURE_LABELS = dict(Disclosure.choices)
-# What a result card shows; search_text, notes and the like stay in the table.
-STAFF_CARD_FIELDS = (
-    "pk",
-    "full_name",
-    "job_title",
-    "presence",
-    "back_at",
-    "presence_note",
-    "cover_id",
-    "department__name",
-    "cover__full_name",
-)
+EXTENSION_KIND_LABELS = dict(ExtensionKind.choices)
 MAX_QUERY_LENGTH = 100
 # Extension order wherever a person's numbers are listed: desk phones first.
 DESK_FIRST = (
@@ -81,230 +69,303 @@ class SearchResult:
         return data
 
 
-def _rank(name_column: str, q: str):
-    """SQL rank of a match, for a folded name column that starts with a space."""
-    return Case(
-        When(**{f"{name_column}__startswith": f" {q}"}, then=Value(RANK_NAME_PREFIX)),
-        When(**{f"{name_column}__contains": f" {q}"}, then=Value(RANK_WORD_PREFIX)),
-        default=Value(RANK_OTHER),
-        output_field=IntegerField(),
-    )
+# The search is hand-written SQL: it runs on every keystroke at the desk, and the
+# ORM took longer to build its six queries than the database took to answer them.
+# Every kind of match comes back in one statement, in one row shape, and one more
+# statement fetches the extension numbers of the results shown.
+#
+# Placeholders filled per database (_dialect): {c} compares in byte order, as the
+# prefix indexes are built (migration 0004: COLLATE "C" on PostgreSQL, SQLite's
+# default already), so every name that starts with the query lies in one index
+# range, already sorted; {esc} is the LIKE escape clause SQLite needs. {staff_match},
+# {department_match} and {info_match} depend on the query's length (_MATCH).
+ROW_COLUMNS = (
+    "kind id rank name detail department extension presence back_at presence_note "
+    "cover_id cover_name disclosure answer extension_kind"
+)
+Row = namedtuple("Row", ROW_COLUMNS)
+
+# Text: names that start with the query come straight off the prefix index, which
+# is all a one-letter search needs. The other matches (a later word of the name,
+# or anywhere in aliases, topics and title) are ranked on the bare table, as ids,
+# and only when the prefixes have not filled the list: the one-time filter skips
+# them otherwise. Cards are joined for the chosen ids only.
+TEXT_SQL = """
+WITH staff_prefix AS (
+    SELECT id, 1 AS rank FROM directory_staff
+    WHERE active AND search_name{c} >= %(lo)s AND search_name{c} < %(hi)s
+    ORDER BY search_name{c}, id LIMIT %(limit)s
+), staff_rest AS (
+    SELECT id, CASE WHEN search_name LIKE %(word)s{esc} THEN 2 ELSE 3 END AS rank
+    FROM directory_staff
+    WHERE active AND {staff_match} AND search_name NOT LIKE %(prefix)s{esc}
+      AND (SELECT count(*) FROM staff_prefix) < %(limit)s
+    ORDER BY rank, search_name{c}, id LIMIT %(limit)s
+), department_match AS (
+    SELECT id,
+           CASE WHEN search_text LIKE %(prefix)s{esc} THEN 1
+                WHEN search_text LIKE %(word)s{esc} THEN 2 ELSE 3 END AS rank
+    FROM directory_department
+    WHERE active AND {department_match}
+    ORDER BY rank, name, id LIMIT %(limit)s
+), info_prefix AS (
+    SELECT id, 1 AS rank FROM directory_infoentry
+    WHERE active AND search_title{c} >= %(lo)s AND search_title{c} < %(hi)s
+    ORDER BY search_title{c}, id LIMIT %(limit)s
+), info_rest AS (
+    SELECT id, CASE WHEN search_title LIKE %(word)s{esc} THEN 2 ELSE 3 END AS rank
+    FROM directory_infoentry
+    WHERE active AND {info_match} AND search_title NOT LIKE %(prefix)s{esc}
+      AND (SELECT count(*) FROM info_prefix) < %(limit)s
+    ORDER BY rank, search_title{c}, id LIMIT %(limit)s
+)
+SELECT 'staff' AS kind, s.id, t.rank, s.full_name AS name, s.job_title AS detail,
+       d.name AS department, NULL AS extension, s.presence, s.back_at, s.presence_note,
+       s.cover_id, c.full_name AS cover_name, NULL AS disclosure, NULL AS answer,
+       NULL AS extension_kind
+FROM (SELECT id, rank FROM staff_prefix UNION ALL SELECT id, rank FROM staff_rest) t
+JOIN directory_staff s ON s.id = t.id
+JOIN directory_department d ON d.id = s.department_id
+LEFT JOIN directory_staff c ON c.id = s.cover_id
+UNION ALL
+SELECT 'department', d.id, t.rank, d.name, d.code, p.name, m.number,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM department_match t
+JOIN directory_department d ON d.id = t.id
+LEFT JOIN directory_department p ON p.id = d.parent_id
+LEFT JOIN directory_extension m ON m.id = d.main_extension_id
+UNION ALL
+SELECT 'info', i.id, t.rank, i.title, i.keywords, o.name, NULL,
+       NULL, NULL, NULL, NULL, NULL, i.disclosure, i.answer, NULL
+FROM (SELECT id, rank FROM info_prefix UNION ALL SELECT id, rank FROM info_rest) t
+JOIN directory_infoentry i ON i.id = t.id
+LEFT JOIN directory_department o ON o.id = i.owner_id
+"""
+# Three characters or more: anywhere in the search text (trigram indexes). One or
+# two: the start of a word of the name (the trigram indexes' word-start entries).
+_MATCH = {
+    True: {
+        "staff_match": "search_text LIKE %(contains)s{esc}",
+        "department_match": "search_text LIKE %(contains)s{esc}",
+        "info_match": "search_text LIKE %(contains)s{esc}",
+    },
+    False: {
+        "staff_match": "search_name LIKE %(word)s{esc}",
+        "department_match": "search_text LIKE %(word)s{esc}",
+        "info_match": "search_title LIKE %(word)s{esc}",
+    },
+}
+
+# Digits alone only ever mean an extension: no name has them. In number order an
+# exact match comes first, as every other match is longer. An extension stands
+# for its person, else its department, else itself (fax, lobby, meeting room).
+NUMBER_SQL = """
+WITH found AS (
+    SELECT id FROM directory_extension
+    WHERE number{c} >= %(lo)s AND number{c} < %(hi)s
+    ORDER BY number{c} LIMIT %(limit)s
+), matched AS (
+    SELECT e.*, CASE WHEN e.number = %(q)s THEN 0 ELSE 1 END AS rank
+    FROM found JOIN directory_extension e ON e.id = found.id
+)
+SELECT 'staff' AS kind, s.id, e.rank, s.full_name AS name, s.job_title AS detail,
+       d.name AS department, NULL AS extension, s.presence, s.back_at, s.presence_note,
+       s.cover_id, c.full_name AS cover_name, NULL AS disclosure, NULL AS answer,
+       NULL AS extension_kind
+FROM matched e
+JOIN directory_staff s ON s.id = e.staff_id AND s.active
+JOIN directory_department d ON d.id = s.department_id
+LEFT JOIN directory_staff c ON c.id = s.cover_id
+UNION ALL
+SELECT 'department', d.id, e.rank, d.name, d.code, p.name, m.number,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
+FROM matched e
+JOIN directory_department d ON d.id = e.department_id AND d.active
+LEFT JOIN directory_department p ON p.id = d.parent_id
+LEFT JOIN directory_extension m ON m.id = d.main_extension_id
+UNION ALL
+SELECT 'extension', e.id, e.rank, e.label, e.location, NULL, e.number,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, e.kind
+FROM matched e
+WHERE e.staff_id IS NULL AND e.department_id IS NULL
+"""
+
+# The numbers of the people and departments shown and of the covers of those away.
+NUMBERS_SQL = """
+SELECT number, staff_id, department_id FROM directory_extension
+WHERE {owners}
+ORDER BY CASE WHEN kind = %(desk)s THEN 0 ELSE 1 END, number
+"""  # the order of DESK_FIRST
 
 
-def _text_match(q: str, *, name_column: str) -> Q:
-    # Three characters or more: anywhere in the search text (trigram index).
-    # One or two: the start of a word of the name (trigram word-start entries).
-    if len(q) >= 3:
-        return Q(search_text__contains=q)
-    return Q(**{f"{name_column}__contains": f" {q}"})
+@cache
+def _dialect(vendor: str) -> dict:
+    if vendor == "postgresql":
+        return {"c": ' COLLATE "C"', "esc": ""}
+    return {"c": "", "esc": " ESCAPE '\\'"}  # SQLite: byte order is its default
 
 
-def _byte_order(column: str):
-    """`column` compared and sorted byte by byte, as the prefix indexes are built
-    (migration 0004): COLLATE "C" on PostgreSQL, SQLite's default already."""
-    return Collate(column, "C") if connection.vendor == "postgresql" else F(column)
+@cache
+def _statement(vendor: str, name: str, long_query: bool = False) -> str:
+    dialect = _dialect(vendor)
+    if name == "text":
+        matches = {key: sql.format(**dialect) for key, sql in _MATCH[long_query].items()}
+        return TEXT_SQL.format(**dialect, **matches)
+    return NUMBER_SQL.format(**dialect)
 
 
-def _starts_with(queryset, column: str, prefix: str):
-    """Rows whose `column` starts with `prefix`, sorted by it, as an index range
-    (byte order keeps every string with that prefix inside the range)."""
-    key = _byte_order(column)
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return queryset.alias(_key=key).filter(_key__gte=prefix, _key__lt=upper).order_by(key, "pk")
+def _upper_bound(prefix: str) -> str:
+    """The least string above every string that starts with `prefix`, in byte
+    (code point) order: the end of the prefix's index range."""
+    last = ord(prefix[-1]) + 1
+    if 0xD800 <= last <= 0xDFFF:  # surrogates are not text; skip past them
+        last = 0xE000
+    if last > 0x10FFFF:  # nothing sorts after the last code point but longer strings
+        return prefix + chr(0x10FFFF)
+    return prefix[:-1] + chr(last)
 
 
-def _ranked(queryset, q: str, *, name_column: str, card, limit: int) -> list[tuple]:
-    """The best `limit` matches as (object, rank), cheapest first.
+def _fetch(sql: str, params) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
-    Names that start with the query come straight from the prefix index, in
-    order, already joined for the card (`card(queryset)` adds the joins); that is
-    all a one-letter search needs. Only when they do not fill the list are the
-    other matches ranked, on the bare table and as ids, so that thousands of
-    matches for a short query cost a sort of integers, not of joined rows. One
-    query, or two.
-    """
-    found = [
-        (obj, RANK_NAME_PREFIX)
-        for obj in card(_starts_with(queryset, name_column, f" {q}"))[:limit]
-    ]
-    if len(found) < limit:
-        # The LIMITed id subquery runs first, on the bare table; the joins for
-        # the cards then touch only the rows it picked.
-        best_rest = (
-            queryset.filter(_text_match(q, name_column=name_column))
-            .exclude(**{f"{name_column}__startswith": f" {q}"})
-            .annotate(rank=_rank(name_column, q))
-            .order_by("rank", name_column, "pk")
-            .values("pk")[: limit - len(found)]
+
+def _candidates(q: str, limit: int) -> list[Row]:
+    """Every match worth showing, possibly several per object, as Rows."""
+    params = {"lo": q, "hi": _upper_bound(q), "limit": limit}
+    if q.isdigit():
+        sql = _statement(connection.vendor, "number")
+        params["q"] = q
+    else:
+        like = connection.ops.prep_for_like_query(q)
+        sql = _statement(connection.vendor, "text", len(q) >= 3)
+        # Folded names start with a space: " budi santoso".
+        params.update(
+            lo=f" {q}",
+            hi=f" {params['hi']}",
+            prefix=f" {like}%",
+            word=f"% {like}%",
+            contains=f"%{like}%",
         )
-        rest = card(queryset.filter(pk__in=best_rest)).annotate(rank=_rank(name_column, q))
-        found += [(obj, obj.rank) for obj in rest]  # directory_search sorts the lot
-    return found
+    return [Row(*row) for row in _fetch(sql, params)]
 
 
-def _staff_card(queryset):
-    return queryset.select_related("department", "cover").only(*STAFF_CARD_FIELDS)
+def _aware(value):
+    """back_at as an aware datetime; SQLite hands raw SQL its text."""
+    if isinstance(value, str):
+        value = parse_datetime(value)
+    if value is not None and timezone.is_naive(value):
+        value = timezone.make_aware(value, UTC)
+    return value
 
 
-def _info_card(queryset):
-    return queryset.select_related("owner").only(
-        "pk", "title", "keywords", "answer", "disclosure", "owner__name"
-    )
+class _Links:
+    """URLs of the result pages, built without a reverse() per result."""
+
+    def __init__(self):
+        self.staff = pk_link("directory:staff-detail")
+        self.department = pk_link("directory:department-detail")
+        self.info = pk_link("directory:info-detail")
 
 
-def _staff_result(staff: Staff, rank: int) -> SearchResult:
-    return SearchResult(
-        kind="staff",
-        id=staff.pk,
-        name=staff.full_name,
-        rank=rank,
-        department=staff.department.name,
-        detail=staff.job_title,
-        presence=staff.presence,
-        presence_label=str(PRESENCE_LABELS[staff.presence]),
-        back_at=staff.back_at,
-        presence_note=staff.presence_note,
-        url=reverse("directory:staff-detail", args=[staff.pk]),
-    )
-
-
-def _department_result(department: Department, rank: int) -> SearchResult:
-    return SearchResult(
-        kind="department",
-        id=department.pk,
-        name=department.name,
-        rank=rank,
-        department=department.parent.name if department.parent_id else "",
-        detail=department.code,
-        extension=department.main_extension.number if department.main_extension_id else "",
-        url=reverse("directory:department-detail", args=[department.pk]),
-    )
-
-
-def _extension_result(ext: Extension, rank: int) -> SearchResult:
-    return SearchResult(
-        kind="extension",
-        id=ext.pk,
-        name=ext.label or str(ext.get_kind_display()),
-        rank=rank,
-        extension=ext.number,
-        extensions=[ext.number],
-        detail=ext.location,
-    )
-
-
-def _info_result(entry: InfoEntry, rank: int) -> SearchResult:
+def _result(row: Row, links: _Links) -> SearchResult:
+    if row.kind == "staff":
+        return SearchResult(
+            kind="staff",
+            id=row.id,
+            name=row.name,
+            rank=row.rank,
+            department=row.department,
+            detail=row.detail,
+            presence=row.presence,
+            presence_label=str(PRESENCE_LABELS[row.presence]),
+            back_at=_aware(row.back_at),
+            presence_note=row.presence_note,
+            url=links.staff(row.id),
+        )
+    if row.kind == "department":
+        return SearchResult(
+            kind="department",
+            id=row.id,
+            name=row.name,
+            rank=row.rank,
+            department=row.department or "",
+            detail=row.detail,
+            extension=row.extension or "",
+            url=links.department(row.id),
+        )
+    if row.kind == "extension":
+        return SearchResult(
+            kind="extension",
+            id=row.id,
+            name=row.name or str(EXTENSION_KIND_LABELS.get(row.extension_kind, "")),
+            rank=row.rank,
+            extension=row.extension,
+            extensions=[row.extension],
+            detail=row.detail,
+        )
     return SearchResult(
         kind="info",
-        id=entry.pk,
-        name=entry.title,
-        rank=rank,
-        department=entry.owner.name if entry.owner_id else "",
-        detail=entry.keywords,
-        disclosure=entry.disclosure,
-        disclosure_label=str(DISCLOSURE_LABELS[entry.disclosure]),
-        answer=entry.answer,
-        url=reverse("directory:info-detail", args=[entry.pk]),
+        id=row.id,
+        name=row.name,
+        rank=row.rank,
+        department=row.department or "",
+        detail=row.detail,
+        disclosure=row.disclosure,
+        disclosure_label=str(DISCLOSURE_LABELS[row.disclosure]),
+        answer=row.answer,
+        url=links.info(row.id),
     )
 
 
 def directory_search(query: str, *, limit: int | None = None) -> list[SearchResult]:
     """Staff, departments, extensions and info entries matching `query`, ranked.
 
-    A number runs two queries (the matching extensions, then their owners);
-    text runs at most five whatever the data: staff and info entries one or two
-    each (see _ranked), departments one. Then one more fetches the extension
-    numbers of the people and departments shown and of their covers.
+    Two queries whatever the data: the candidates (TEXT_SQL or NUMBER_SQL), then
+    the extension numbers of the results shown and of their covers.
     """
     limit = limit or settings.DIRECTORY_SEARCH_LIMIT
-    q = fold(query)[:MAX_QUERY_LENGTH]
+    q = fold(query).replace("\x00", "")[:MAX_QUERY_LENGTH]  # no database stores NUL
     if not q:
         return []
-    # (kind, id) -> (rank, name, object, builder); results are built only for
-    # the candidates that make the final cut.
-    candidates: dict[tuple[str, int], tuple] = {}
-    staff_by_id: dict[int, Staff] = {}
-
-    def keep(kind, obj, rank, name, build):
-        key = (kind, obj.pk)
-        if key not in candidates or rank < candidates[key][0]:
-            candidates[key] = (rank, name, obj, build)
-
-    if q.isdigit():  # digits alone only ever mean an extension: no name has them
-        # In number order an exact match comes first: every other match is longer.
-        ext_ids = list(
-            _starts_with(Extension.objects.all(), "number", q).values_list("pk", flat=True)[:limit]
-        )
-        extensions = (
-            Extension.objects.filter(pk__in=ext_ids)
-            .select_related("staff__department", "staff__cover", "department__parent")
-            .select_related("department__main_extension")
-            if ext_ids
-            else []
-        )
-        for ext in extensions:
-            rank = RANK_EXACT_EXTENSION if ext.number == q else RANK_NAME_PREFIX
-            if ext.staff_id and ext.staff.active:
-                staff_by_id[ext.staff_id] = ext.staff
-                keep("staff", ext.staff, rank, ext.staff.full_name, _staff_result)
-            elif ext.department_id and ext.department.active:
-                keep("department", ext.department, rank, ext.department.name, _department_result)
-            elif not ext.staff_id and not ext.department_id:
-                keep("extension", ext, rank, ext.number, _extension_result)
-    else:
-        for staff, rank in _ranked(
-            Staff.objects.active(), q, name_column="search_name", card=_staff_card, limit=limit
-        ):
-            staff_by_id[staff.pk] = staff
-            keep("staff", staff, rank, staff.full_name, _staff_result)
-
-        departments = (
-            Department.objects.active()
-            .filter(_text_match(q, name_column="search_text"))
-            .select_related("parent", "main_extension")
-            .annotate(rank=_rank("search_text", q))
-            .order_by("rank", "name", "pk")[:limit]
-        )
-        for department in departments:
-            keep("department", department, department.rank, department.name, _department_result)
-
-        for entry, rank in _ranked(
-            InfoEntry.objects.filter(active=True),
-            q,
-            name_column="search_title",
-            card=_info_card,
-            limit=limit,
-        ):
-            keep("info", entry, rank, entry.title, _info_result)
-
-    best = sorted(
-        candidates.items(),
-        key=lambda item: (item[1][0], KIND_ORDER[item[0][0]], fold(item[1][1]), item[0][1]),
+    best: dict[tuple[str, int], Row] = {}  # one row per object, its best rank
+    for row in _candidates(q, limit):
+        key = (row.kind, row.id)
+        if key not in best or row.rank < best[key].rank:
+            best[key] = row
+    rows = sorted(
+        best.values(), key=lambda r: (r.rank, KIND_ORDER[r.kind], fold(r.name or ""), r.id)
     )[:limit]
-    results = [build(obj, rank) for _key, (rank, _name, obj, build) in best]
-    _attach_extensions_and_covers(results, staff_by_id)
+    links = _Links()
+    results = [_result(row, links) for row in rows]
+    covers = {
+        row.id: (row.cover_id, row.cover_name)
+        for row in rows
+        if row.kind == "staff" and row.cover_id and row.presence not in AVAILABLE_PRESENCES
+    }
+    _attach_extensions_and_covers(results, covers)
     return results
 
 
-def _attach_extensions_and_covers(results: list[SearchResult], staff_by_id: dict[int, Staff]):
+def _attach_extensions_and_covers(results: list[SearchResult], covers: dict[int, tuple]):
     """One query for the extension numbers of the staff and departments shown and
-    of the people covering for absent staff (who came along via select_related)."""
+    of the people covering for those away (staff id -> (cover id, cover name))."""
     staff_ids = [r.id for r in results if r.kind == "staff"]
-    covers = {
-        staff_by_id[sid].cover_id: staff_by_id[sid].cover
-        for sid in staff_ids
-        if not staff_by_id[sid].is_available and staff_by_id[sid].cover_id
-    }
+    staff_ids += [cover_id for cover_id, _name in covers.values()]
     department_ids = [r.id for r in results if r.kind == "department"]
     if not staff_ids and not department_ids:
         return
+    owners, params = [], {"desk": ExtensionKind.DESK}
+    for column, ids in (("staff_id", staff_ids), ("department_id", department_ids)):
+        if ids:
+            names = [f"{column}{i}" for i in range(len(ids))]
+            owners.append(f"{column} IN ({', '.join(f'%({n})s' for n in names)})")
+            params.update(zip(names, ids, strict=True))
     numbers_by_staff: dict[int, list[str]] = {}
     numbers_by_department: dict[int, list[str]] = {}
-    owners = Q(staff_id__in=[*staff_ids, *covers]) | Q(department_id__in=department_ids)
-    for number, staff_id, department_id in (
-        Extension.objects.filter(owners)
-        .order_by(*DESK_FIRST)
-        .values_list("number", "staff_id", "department_id")
+    for number, staff_id, department_id in _fetch(
+        NUMBERS_SQL.format(owners=" OR ".join(owners)), params
     ):
         if staff_id:
             numbers_by_staff.setdefault(staff_id, []).append(number)
@@ -314,11 +375,11 @@ def _attach_extensions_and_covers(results: list[SearchResult], staff_by_id: dict
         if result.kind == "staff":
             result.extensions = numbers_by_staff.get(result.id, [])
             result.extension = result.extensions[0] if result.extensions else ""
-            cover_id = staff_by_id[result.id].cover_id
-            if cover_id in covers:
+            if result.id in covers:
+                cover_id, cover_name = covers[result.id]
                 result.cover = {
                     "id": cover_id,
-                    "name": covers[cover_id].full_name,
+                    "name": cover_name,
                     "extension": (numbers_by_staff.get(cover_id) or [""])[0],
                 }
         elif result.kind == "department":

@@ -14,7 +14,7 @@ from calls.forms import ConsoleCallForm, active_categories, parse_phone_number
 from calls.models import Outcome
 from calls.selectors import caller_get, caller_history, console_day
 from calls.services import call_log
-from directory.models import Extension
+from directory.models import AVAILABLE_PRESENCES, Extension
 from directory.selectors import directory_search
 
 # The outcome buttons, in the order of their Alt+digit shortcuts.
@@ -31,7 +31,6 @@ OUTCOME_KEYS = [
 ]
 OUTGOING_ONLY = {Outcome.CONNECTED}
 BOTH_DIRECTIONS = {Outcome.NO_ANSWER}
-AVAILABLE = ("in", "remote")
 
 
 # The day list shows the latest calls; the count covers the whole day.
@@ -86,7 +85,7 @@ def _search_choices(query: str) -> list[dict]:
     choices = []
     for r in results:
         choice = {"r": r, "transfer_number": r.extension, "via_cover": False}
-        if r.kind == "staff" and r.presence not in AVAILABLE and r.cover:
+        if r.kind == "staff" and r.presence not in AVAILABLE_PRESENCES and r.cover:
             if r.cover.get("extension"):
                 choice["transfer_number"] = r.cover["extension"]
                 choice["via_cover"] = True
