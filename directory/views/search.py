@@ -1,21 +1,25 @@
 from django.contrib.auth.decorators import login_not_required, permission_required
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
 from directory.models import Department, InfoEntry, Staff
 from directory.selectors import directory_search, staff_extensions
 from directory.services import can_set_presence
+from directory.views.cards import results_html
 
 
 @require_GET
 @permission_required("directory.view_staff", raise_exception=True)
 def search(request):
-    """The search page; the box re-asks search_results as the operator types."""
+    """The search page; as the operator types, the box asks again for just the
+    results (an HTMX request)."""
     query = request.GET.get("q", "")
     results = directory_search(query) if query.strip() else []
-    template = "directory/partials/_results.html" if request.htmx else "directory/search.html"
-    return render(request, template, {"query": query, "results": results})
+    html = results_html(query, results)
+    if request.htmx:
+        return HttpResponse(html)
+    return render(request, "directory/search.html", {"query": query, "results_html": html})
 
 
 @login_not_required  # answers 401/403 as JSON instead of redirecting to a log-in page
