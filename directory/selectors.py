@@ -71,124 +71,141 @@ class SearchResult:
 
 # The search is hand-written SQL: it runs on every keystroke at the desk, and the
 # ORM took longer to build its six queries than the database took to answer them.
-# Every kind of match comes back in one statement, in one row shape, and one more
-# statement fetches the extension numbers of the results shown.
+# Every kind of match comes back in one statement, in one row shape (Row), and one
+# more statement fetches the extension numbers of the results shown.
 #
-# Placeholders filled per database (_dialect): {c} compares in byte order, as the
+# The statements are put together once per database and kind of query (_text_sql,
+# _number_sql). Per database (_Dialect): `c` makes a comparison byte order, as the
 # prefix indexes are built (migration 0004: COLLATE "C" on PostgreSQL, SQLite's
 # default already), so every name that starts with the query lies in one index
-# range, already sorted; {esc} is the LIKE escape clause SQLite needs. {staff_match},
-# {department_match} and {info_match} depend on the query's length (_MATCH).
+# range, already sorted; `esc` is the LIKE escape clause SQLite needs.
 ROW_COLUMNS = (
     "kind id rank name detail department extension presence back_at presence_note "
     "cover_id cover_name disclosure answer extension_kind"
 )
 Row = namedtuple("Row", ROW_COLUMNS)
 
-# Text: names that start with the query come straight off the prefix index, which
-# is all a one-letter search needs. The other matches (a later word of the name,
-# or anywhere in aliases, topics and title) are ranked on the bare table, as ids,
-# and only when the prefixes have not filled the list: the one-time filter skips
-# them otherwise. Cards are joined for the chosen ids only.
-TEXT_SQL = """
-WITH staff_prefix AS (
-    SELECT id, 1 AS rank FROM directory_staff
-    WHERE active AND search_name{c} >= %(lo)s AND search_name{c} < %(hi)s
-    ORDER BY search_name{c}, id LIMIT %(limit)s
-), staff_rest AS (
-    SELECT id, CASE WHEN search_name LIKE %(word)s{esc} THEN 2 ELSE 3 END AS rank
-    FROM directory_staff
-    WHERE active AND {staff_match} AND search_name NOT LIKE %(prefix)s{esc}
-      AND (SELECT count(*) FROM staff_prefix) < %(limit)s
-    ORDER BY rank, search_name{c}, id LIMIT %(limit)s
-), department_match AS (
-    SELECT id,
-           CASE WHEN search_text LIKE %(prefix)s{esc} THEN 1
-                WHEN search_text LIKE %(word)s{esc} THEN 2 ELSE 3 END AS rank
-    FROM directory_department
-    WHERE active AND {department_match}
-    ORDER BY rank, name, id LIMIT %(limit)s
-), info_prefix AS (
-    SELECT id, 1 AS rank FROM directory_infoentry
-    WHERE active AND search_title{c} >= %(lo)s AND search_title{c} < %(hi)s
-    ORDER BY search_title{c}, id LIMIT %(limit)s
-), info_rest AS (
-    SELECT id, CASE WHEN search_title LIKE %(word)s{esc} THEN 2 ELSE 3 END AS rank
-    FROM directory_infoentry
-    WHERE active AND {info_match} AND search_title NOT LIKE %(prefix)s{esc}
-      AND (SELECT count(*) FROM info_prefix) < %(limit)s
-    ORDER BY rank, search_title{c}, id LIMIT %(limit)s
-)
+
+@dataclass(frozen=True)
+class _Dialect:
+    c: str
+    esc: str
+
+
+def _dialect(vendor: str) -> _Dialect:
+    if vendor == "postgresql":
+        return _Dialect(c=' COLLATE "C"', esc="")
+    return _Dialect(c="", esc=" ESCAPE '\\'")  # SQLite: byte order is its default
+
+
+def _tiers(d: _Dialect, name: str, table: str, column: str, match: str) -> str:
+    """Two CTEs, `name`_prefix and `name`_rest, of (id, rank).
+
+    Names that start with the query come straight off the prefix index, which is
+    all a one-letter search needs. The other matches (a later word of the name, or
+    `match`) are ranked on the bare table, as ids, and only when the prefixes have
+    not filled the list: the one-time filter skips them otherwise.
+    """
+    return f"""
+{name}_prefix AS (
+    SELECT id, 1 AS rank FROM {table}
+    WHERE active AND {column}{d.c} >= %(lo)s AND {column}{d.c} < %(hi)s
+    ORDER BY {column}{d.c}, id LIMIT %(limit)s
+), {name}_rest AS (
+    SELECT id, CASE WHEN {column} LIKE %(word)s{d.esc} THEN 2 ELSE 3 END AS rank
+    FROM {table}
+    WHERE active AND {match} AND {column} NOT LIKE %(prefix)s{d.esc}
+      AND (SELECT count(*) FROM {name}_prefix) < %(limit)s
+    ORDER BY rank, {column}{d.c}, id LIMIT %(limit)s
+)"""  # noqa: S608 - names from this module; values go as parameters
+
+
+def _staff_cards(found: str, key: str) -> str:
+    """Rows of the active people whose id is `key` in `found` (with a rank)."""
+    return f"""
 SELECT 'staff' AS kind, s.id, t.rank, s.full_name AS name, s.job_title AS detail,
        d.name AS department, NULL AS extension, s.presence, s.back_at, s.presence_note,
        s.cover_id, c.full_name AS cover_name, NULL AS disclosure, NULL AS answer,
        NULL AS extension_kind
-FROM (SELECT id, rank FROM staff_prefix UNION ALL SELECT id, rank FROM staff_rest) t
-JOIN directory_staff s ON s.id = t.id
+FROM {found} t
+JOIN directory_staff s ON s.id = t.{key} AND s.active
 JOIN directory_department d ON d.id = s.department_id
-LEFT JOIN directory_staff c ON c.id = s.cover_id
-UNION ALL
+LEFT JOIN directory_staff c ON c.id = s.cover_id"""  # noqa: S608 - as _tiers
+
+
+def _department_cards(found: str, key: str) -> str:
+    """Rows of the active departments whose id is `key` in `found`."""
+    return f"""
 SELECT 'department', d.id, t.rank, d.name, d.code, p.name, m.number,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM department_match t
-JOIN directory_department d ON d.id = t.id
+FROM {found} t
+JOIN directory_department d ON d.id = t.{key} AND d.active
 LEFT JOIN directory_department p ON p.id = d.parent_id
-LEFT JOIN directory_extension m ON m.id = d.main_extension_id
+LEFT JOIN directory_extension m ON m.id = d.main_extension_id"""  # noqa: S608 - as _tiers
+
+
+@cache
+def _text_sql(vendor: str, long_query: bool) -> str:
+    """Staff, departments and info entries. Three characters or more match
+    anywhere in the search text (trigram indexes); one or two, the start of a
+    word of the name (the trigram indexes' word-start entries)."""
+    d = _dialect(vendor)
+    word = f"LIKE %(word)s{d.esc}"
+    anywhere = f"search_text LIKE %(contains)s{d.esc}"
+
+    def match(name_column: str) -> str:
+        return anywhere if long_query else f"{name_column} {word}"
+
+    staff = _tiers(d, "staff", "directory_staff", "search_name", match("search_name"))
+    info = _tiers(d, "info", "directory_infoentry", "search_title", match("search_title"))
+    staff_found = "(SELECT id, rank FROM staff_prefix UNION ALL SELECT id, rank FROM staff_rest)"
+    return f"""
+WITH {staff}, department_match AS (
+    SELECT id,
+           CASE WHEN search_text LIKE %(prefix)s{d.esc} THEN 1
+                WHEN search_text {word} THEN 2 ELSE 3 END AS rank
+    FROM directory_department
+    WHERE active AND {match("search_text")}
+    ORDER BY rank, name, id LIMIT %(limit)s
+), {info}
+{_staff_cards(staff_found, "id")}
+UNION ALL
+{_department_cards("department_match", "id")}
 UNION ALL
 SELECT 'info', i.id, t.rank, i.title, i.keywords, o.name, NULL,
        NULL, NULL, NULL, NULL, NULL, i.disclosure, i.answer, NULL
 FROM (SELECT id, rank FROM info_prefix UNION ALL SELECT id, rank FROM info_rest) t
 JOIN directory_infoentry i ON i.id = t.id
 LEFT JOIN directory_department o ON o.id = i.owner_id
-"""
-# Three characters or more: anywhere in the search text (trigram indexes). One or
-# two: the start of a word of the name (the trigram indexes' word-start entries).
-_MATCH = {
-    True: {
-        "staff_match": "search_text LIKE %(contains)s{esc}",
-        "department_match": "search_text LIKE %(contains)s{esc}",
-        "info_match": "search_text LIKE %(contains)s{esc}",
-    },
-    False: {
-        "staff_match": "search_name LIKE %(word)s{esc}",
-        "department_match": "search_text LIKE %(word)s{esc}",
-        "info_match": "search_title LIKE %(word)s{esc}",
-    },
-}
+"""  # noqa: S608 - put together from the constants above; values go as parameters
 
-# Digits alone only ever mean an extension: no name has them. In number order an
-# exact match comes first, as every other match is longer. An extension stands
-# for its person, else its department, else itself (fax, lobby, meeting room).
-NUMBER_SQL = """
+
+@cache
+def _number_sql(vendor: str) -> str:
+    """Digits alone only ever mean an extension: no name has them. In number
+    order an exact match comes first, as every other match is longer. An
+    extension stands for its person, else its department, else itself (fax,
+    lobby, meeting room)."""
+    d = _dialect(vendor)
+    return f"""
 WITH found AS (
     SELECT id FROM directory_extension
-    WHERE number{c} >= %(lo)s AND number{c} < %(hi)s
-    ORDER BY number{c} LIMIT %(limit)s
+    WHERE number{d.c} >= %(lo)s AND number{d.c} < %(hi)s
+    ORDER BY number{d.c} LIMIT %(limit)s
 ), matched AS (
     SELECT e.*, CASE WHEN e.number = %(q)s THEN 0 ELSE 1 END AS rank
     FROM found JOIN directory_extension e ON e.id = found.id
 )
-SELECT 'staff' AS kind, s.id, e.rank, s.full_name AS name, s.job_title AS detail,
-       d.name AS department, NULL AS extension, s.presence, s.back_at, s.presence_note,
-       s.cover_id, c.full_name AS cover_name, NULL AS disclosure, NULL AS answer,
-       NULL AS extension_kind
-FROM matched e
-JOIN directory_staff s ON s.id = e.staff_id AND s.active
-JOIN directory_department d ON d.id = s.department_id
-LEFT JOIN directory_staff c ON c.id = s.cover_id
+{_staff_cards("matched", "staff_id")}
 UNION ALL
-SELECT 'department', d.id, e.rank, d.name, d.code, p.name, m.number,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL
-FROM matched e
-JOIN directory_department d ON d.id = e.department_id AND d.active
-LEFT JOIN directory_department p ON p.id = d.parent_id
-LEFT JOIN directory_extension m ON m.id = d.main_extension_id
+{_department_cards("matched", "department_id")}
 UNION ALL
-SELECT 'extension', e.id, e.rank, e.label, e.location, NULL, e.number,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL, e.kind
-FROM matched e
-WHERE e.staff_id IS NULL AND e.department_id IS NULL
-"""
+SELECT 'extension', t.id, t.rank, t.label, t.location, NULL, t.number,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, t.kind
+FROM matched t
+WHERE t.staff_id IS NULL AND t.department_id IS NULL
+"""  # noqa: S608 - as _text_sql
+
 
 # The numbers of the people and departments shown and of the covers of those away.
 NUMBERS_SQL = """
@@ -196,22 +213,6 @@ SELECT number, staff_id, department_id FROM directory_extension
 WHERE {owners}
 ORDER BY CASE WHEN kind = %(desk)s THEN 0 ELSE 1 END, number
 """  # the order of DESK_FIRST
-
-
-@cache
-def _dialect(vendor: str) -> dict:
-    if vendor == "postgresql":
-        return {"c": ' COLLATE "C"', "esc": ""}
-    return {"c": "", "esc": " ESCAPE '\\'"}  # SQLite: byte order is its default
-
-
-@cache
-def _statement(vendor: str, name: str, long_query: bool = False) -> str:
-    dialect = _dialect(vendor)
-    if name == "text":
-        matches = {key: sql.format(**dialect) for key, sql in _MATCH[long_query].items()}
-        return TEXT_SQL.format(**dialect, **matches)
-    return NUMBER_SQL.format(**dialect)
 
 
 def _upper_bound(prefix: str) -> str:
@@ -235,11 +236,11 @@ def _candidates(q: str, limit: int) -> list[Row]:
     """Every match worth showing, possibly several per object, as Rows."""
     params = {"lo": q, "hi": _upper_bound(q), "limit": limit}
     if q.isdigit():
-        sql = _statement(connection.vendor, "number")
+        sql = _number_sql(connection.vendor)
         params["q"] = q
     else:
         like = connection.ops.prep_for_like_query(q)
-        sql = _statement(connection.vendor, "text", len(q) >= 3)
+        sql = _text_sql(connection.vendor, len(q) >= 3)
         # Folded names start with a space: " budi santoso".
         params.update(
             lo=f" {q}",
@@ -270,59 +271,39 @@ class _Links:
 
 
 def _result(row: Row, links: _Links) -> SearchResult:
-    if row.kind == "staff":
-        return SearchResult(
-            kind="staff",
-            id=row.id,
-            name=row.name,
-            rank=row.rank,
-            department=row.department,
-            detail=row.detail,
-            presence=row.presence,
-            presence_label=str(PRESENCE_LABELS[row.presence]),
-            back_at=_aware(row.back_at),
-            presence_note=row.presence_note,
-            url=links.staff(row.id),
-        )
-    if row.kind == "department":
-        return SearchResult(
-            kind="department",
-            id=row.id,
-            name=row.name,
-            rank=row.rank,
-            department=row.department or "",
-            detail=row.detail,
-            extension=row.extension or "",
-            url=links.department(row.id),
-        )
-    if row.kind == "extension":
-        return SearchResult(
-            kind="extension",
-            id=row.id,
-            name=row.name or str(EXTENSION_KIND_LABELS.get(row.extension_kind, "")),
-            rank=row.rank,
-            extension=row.extension,
-            extensions=[row.extension],
-            detail=row.detail,
-        )
-    return SearchResult(
-        kind="info",
+    result = SearchResult(
+        kind=row.kind,
         id=row.id,
-        name=row.name,
+        name=row.name or "",
         rank=row.rank,
         department=row.department or "",
-        detail=row.detail,
-        disclosure=row.disclosure,
-        disclosure_label=str(DISCLOSURE_LABELS[row.disclosure]),
-        answer=row.answer,
-        url=links.info(row.id),
+        detail=row.detail or "",
     )
+    if row.kind == "staff":
+        result.presence = row.presence
+        result.presence_label = str(PRESENCE_LABELS[row.presence])
+        result.back_at = _aware(row.back_at)
+        result.presence_note = row.presence_note
+        result.url = links.staff(row.id)
+    elif row.kind == "department":
+        result.extension = row.extension or ""
+        result.url = links.department(row.id)
+    elif row.kind == "extension":
+        result.name = result.name or str(EXTENSION_KIND_LABELS.get(row.extension_kind, ""))
+        result.extension = row.extension
+        result.extensions = [row.extension]
+    else:
+        result.disclosure = row.disclosure
+        result.disclosure_label = str(DISCLOSURE_LABELS[row.disclosure])
+        result.answer = row.answer
+        result.url = links.info(row.id)
+    return result
 
 
 def directory_search(query: str, *, limit: int | None = None) -> list[SearchResult]:
     """Staff, departments, extensions and info entries matching `query`, ranked.
 
-    Two queries whatever the data: the candidates (TEXT_SQL or NUMBER_SQL), then
+    Two queries whatever the data: the candidates (_text_sql or _number_sql), then
     the extension numbers of the results shown and of their covers.
     """
     limit = limit or settings.DIRECTORY_SEARCH_LIMIT
