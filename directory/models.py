@@ -352,6 +352,7 @@ class ImportKind(models.TextChoices):
 
 class ImportStatus(models.TextChoices):
     PREVIEWED = "previewed", _("Waiting for confirmation")
+    QUEUED = "queued", _("Being applied")
     APPLIED = "applied", _("Applied")
     CANCELLED = "cancelled", _("Cancelled")
 
@@ -383,6 +384,15 @@ class ImportBatch(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("confirmed by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
 
     class Meta:

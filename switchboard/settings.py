@@ -6,6 +6,7 @@ run eagerly in-process, e-mail printed to the console, DEBUG on.
 
 from pathlib import Path
 
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -199,6 +200,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "directory.tasks.presence_expire_task",
         "schedule": 300.0,
     },
+    # every minute: send again any confirmed directory import whose task was lost
+    # (the broker was down when it was confirmed)
+    "directory-import-requeue": {
+        "task": "directory.tasks.requeue_imports_task",
+        "schedule": 60.0,
+    },
+    # every night at 02:30: delete directory import files older than IMPORT_RETENTION_DAYS
+    "directory-import-purge": {
+        "task": "directory.tasks.purge_imports_task",
+        "schedule": crontab(hour=2, minute=30),
+    },
 }
 
 # Redis URL for the health check (the broker, when it is Redis).
@@ -225,6 +237,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5.html"
 
 # Directory search tuning.
 DIRECTORY_SEARCH_LIMIT = env_int("DIRECTORY_SEARCH_LIMIT", 20, minimum=1)
+# Directory import files (previews, cancelled and applied imports) are kept this long.
+IMPORT_RETENTION_DAYS = env_int("IMPORT_RETENTION_DAYS", 30, minimum=1)
 
 # The console shows each operator's calls today against this target.
 CALLS_DAILY_TARGET = env_int("CALLS_DAILY_TARGET", 150, minimum=1)

@@ -1,4 +1,4 @@
-"""One test with a real Celery worker and Redis broker (CI runs it on PostgreSQL).
+"""Tests with a real Celery worker and Redis broker (CI runs them on PostgreSQL).
 
 The worker is a separate process reading the same test database, so the data is
 committed (transaction=True) and the worker gets the test database's name.
@@ -12,11 +12,15 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
+from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 
-from directory.models import Presence, Staff
-from tests.factories import StaffFactory
+from directory.models import Department, ImportBatch, ImportStatus, Presence, Staff
+from switchboard.roles import DIRECTORY_ADMIN
+from tests.factories import DepartmentFactory, StaffFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[1]
 BROKER = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")
@@ -83,12 +87,16 @@ def celery_worker_process(settings):
     app.conf.task_always_eager = False
     app.conf.broker_url = BROKER
     app.conf.result_backend = BROKER
+    # Tasks sent without a queue (as the app sends them) go to this run's worker.
+    default_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
     # Celery caches the (disabled) result backend on first use; drop the cache.
     vars(app._local).pop("backend", None)
     try:
         yield queue
     finally:
         app.conf.task_always_eager = True
+        app.conf.task_default_queue = default_queue
         worker.terminate()
         try:
             worker.wait(timeout=20)
@@ -109,3 +117,27 @@ def test_a_real_worker_runs_the_presence_sweep(celery_worker_process):
 
     assert Staff.objects.get(pk=person.pk).presence == Presence.IN
     assert result.get(timeout=30) == 1
+
+
+def test_a_real_worker_applies_a_confirmed_import(celery_worker_process, settings):
+    settings.CELERY_TASK_ALWAYS_EAGER = False
+    DepartmentFactory(code="FIN")
+    client = Client()
+    client.force_login(UserFactory(username="importer", roles=[DIRECTORY_ADMIN]))
+    text = "full_name,department_code,extensions\nBudi Santoso,FIN,2101\nSiti Aminah,FIN,2102\n"
+    upload = SimpleUploadedFile("staff.csv", text.encode(), content_type="text/csv")
+    client.post(reverse("directory:import"), {"kind": "staff", "file": upload})
+    batch = ImportBatch.objects.get()
+
+    response = client.post(reverse("directory:import-confirm", args=[batch.pk]))
+
+    assert response.url == reverse("directory:import-preview", args=[batch.pk])
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        batch.refresh_from_db()
+        if batch.status != ImportStatus.QUEUED:
+            break
+        time.sleep(0.25)
+    assert batch.status == ImportStatus.APPLIED
+    assert set(Staff.objects.values_list("full_name", flat=True)) == {"Budi Santoso", "Siti Aminah"}
+    assert Department.objects.get(code="FIN").staff.count() == 2

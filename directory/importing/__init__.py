@@ -2,14 +2,22 @@
 
 An import happens in two steps. `import_preview` reads the uploaded CSV/XLSX
 file, checks every row and stores what it would do as an ImportBatch; nothing
-else is written. The admin reads the preview and either confirms
-(`import_apply`, one transaction, all or nothing) or cancels (`import_cancel`).
-The batch lives in the database so the confirm may reach any web container.
+else is written. The admin reads the preview and either confirms or cancels
+(`import_cancel`). Confirming (`import_confirm`) queues the batch; a Celery task
+applies it (`apply_confirmed`: one transaction, all or nothing), so a file of
+tens of thousands of rows does not hold a web request. `import_apply` applies
+a batch at once, in the caller's process. The batch lives in the database, so
+the confirm may reach any web container and a queued batch survives a broker
+or worker outage: `requeue_stuck` sends it again.
 
 Exports write the same columns, so exporting and importing the file again
 changes nothing.
 """
 
+import logging
+from datetime import timedelta
+
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -34,12 +42,17 @@ __all__ = [
     "ImportStale",
     "export_csv",
     "export_xlsx",
+    "apply_confirmed",
     "import_apply",
     "import_cancel",
+    "import_confirm",
     "import_preview",
     "kind_columns",
+    "purge_old_batches",
+    "requeue_stuck",
     "template_csv",
 ]
+logger = logging.getLogger(__name__)
 
 FORMATS = {
     ImportKind.DEPARTMENTS: departments,
@@ -47,6 +60,7 @@ FORMATS = {
     ImportKind.EXTENSIONS: extensions,
 }
 MAX_STORED_ERRORS = 1000
+STUCK_AFTER = timedelta(minutes=5)  # queued this long without being applied: send again
 PERMISSION = "directory.import_directory"
 
 
@@ -114,26 +128,85 @@ def _sorted_errors(errors, columns):
 
 
 def import_apply(*, batch: ImportBatch, user, now=None) -> ImportBatch:
-    """Apply a previewed batch in one transaction, keeping history rows for every
-    change; returns the batch, now applied.
+    """Apply a previewed batch now, in this process; returns it, applied.
 
-    The batch is claimed with a conditional update whose row count is checked,
-    so a double click or two containers apply it once; the loser gets
-    ImportBatchClosed. The rows are matched again against the directory as it
-    is now: if some no longer fit (someone changed the directory meanwhile),
-    nothing is written, the new errors are stored on the batch and ImportStale
-    is raised.
+    Raises ImportBatchClosed when it was already confirmed, applied or cancelled
+    or has errors, and ImportStale as _apply does.
     """
     _check_permission(user)
+    return _apply(batch.pk, user=user, claim_from=ImportStatus.PREVIEWED, now=now)
+
+
+def import_confirm(*, batch: ImportBatch, user, now=None) -> ImportBatch:
+    """Queue a previewed batch for the worker to apply; returns it, queued.
+
+    The batch is claimed with a conditional update whose row count is checked,
+    so a double click or two containers queue it once; the loser gets
+    ImportBatchClosed. The task is sent once the claim is committed.
+    """
+    _check_permission(user)
+    claimed = ImportBatch.objects.filter(
+        pk=batch.pk, status=ImportStatus.PREVIEWED, error_count=0
+    ).update(status=ImportStatus.QUEUED, confirmed_by=user, confirmed_at=now or timezone.now())
+    if claimed != 1:
+        raise ImportBatchClosed(_closed_message(batch))
+    transaction.on_commit(lambda: _send(batch.pk))
+    batch.refresh_from_db()
+    return batch
+
+
+def _send(batch_pk: int) -> None:
+    """Hand a queued batch to the worker. If the broker cannot take it now, the
+    batch stays queued in the database and requeue_stuck sends it later."""
+    from directory.tasks import apply_import_task  # the task module imports this one
+
+    try:
+        apply_import_task.delay(batch_pk)
+    except Exception:
+        if settings.CELERY_TASK_ALWAYS_EAGER:
+            raise  # in-process: the error is the import's own, not the broker's
+        logger.exception("import #%s stays queued: the task could not be sent", batch_pk)
+
+
+def apply_confirmed(batch_pk: int, *, now=None) -> ImportBatch | None:
+    """The worker's half of import_confirm: apply a queued batch as the admin
+    who confirmed it. Idempotent: a batch that is no longer queued (applied by
+    an earlier run, or sent back with errors) is left alone and None returned.
+    When the directory changed so that rows no longer fit, nothing is written
+    and the batch goes back to the admin with the errors."""
+    batch = (
+        ImportBatch.objects.filter(pk=batch_pk, status=ImportStatus.QUEUED)
+        .select_related("confirmed_by")
+        .only("pk", "confirmed_by")
+        .first()
+    )
+    if batch is None:
+        return None
+    try:
+        return _apply(batch_pk, user=batch.confirmed_by, claim_from=ImportStatus.QUEUED, now=now)
+    except (ImportBatchClosed, ImportStale):
+        return None
+
+
+def _apply(batch_pk: int, *, user, claim_from: str, now=None) -> ImportBatch:
+    """Apply a batch in one transaction, keeping history rows for every change.
+
+    The batch is claimed (`claim_from` → applied) inside the transaction, so
+    concurrent runs apply it once and a run that dies writes nothing and leaves
+    the batch as it was. The rows are matched again against the directory as it
+    is now: if some no longer fit (someone changed the directory meanwhile),
+    nothing is written, the batch goes back to previewed with the new errors
+    and ImportStale is raised.
+    """
     now = now or timezone.now()
     try:
         with transaction.atomic():
             claimed = ImportBatch.objects.filter(
-                pk=batch.pk, status=ImportStatus.PREVIEWED, error_count=0
+                pk=batch_pk, status=claim_from, error_count=0
             ).update(status=ImportStatus.APPLIED, applied_at=now)
             if claimed != 1:
-                raise ImportBatchClosed(_closed_message(batch))
-            fresh = ImportBatch.objects.get(pk=batch.pk)
+                raise ImportBatchClosed(_closed_message(ImportBatch(pk=batch_pk)))
+            fresh = ImportBatch.objects.get(pk=batch_pk)
             fmt = FORMATS[fresh.kind]
             rows = [{"row": e["row"], "data": e["data"], "ok": True} for e in fresh.rows]
             plan = fmt.plan(rows, set(fresh.columns))
@@ -141,24 +214,55 @@ def import_apply(*, batch: ImportBatch, user, now=None) -> ImportBatch:
                 raise ImportStale(_sorted_errors(plan.errors, fresh.columns))
             reason = f"import #{fresh.pk} {fresh.filename}"[:100]
             fmt.apply(plan, user=user, reason=reason)
-            ImportBatch.objects.filter(pk=batch.pk).update(
+            ImportBatch.objects.filter(pk=batch_pk).update(
                 create_count=plan.count("create"),
                 update_count=plan.count("update"),
                 unchanged_count=plan.count("unchanged"),
             )
     except ImportStale as exc:
-        ImportBatch.objects.filter(pk=batch.pk, status=ImportStatus.PREVIEWED).update(
-            errors=exc.errors[:MAX_STORED_ERRORS], error_count=len(exc.errors)
+        ImportBatch.objects.filter(pk=batch_pk, status=claim_from).update(
+            status=ImportStatus.PREVIEWED,
+            errors=exc.errors[:MAX_STORED_ERRORS],
+            error_count=len(exc.errors),
         )
         raise
-    batch.refresh_from_db()
-    return batch
+    return ImportBatch.objects.get(pk=batch_pk)
+
+
+def requeue_stuck(*, now=None) -> int:
+    """Send again every batch queued for longer than STUCK_AFTER: its task was
+    lost (broker down when it was confirmed, broker data lost). Safe when the
+    first task is merely slow: a batch is applied once. Returns how many."""
+    cutoff = (now or timezone.now()) - STUCK_AFTER
+    stuck = list(
+        ImportBatch.objects.filter(status=ImportStatus.QUEUED, confirmed_at__lt=cutoff)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in stuck:
+        _send(pk)
+    return len(stuck)
+
+
+def purge_old_batches(*, now=None) -> int:
+    """Delete uploaded files' batches older than IMPORT_RETENTION_DAYS, except
+    queued ones: previews nobody confirmed, cancelled and applied imports (the
+    directory's own history keeps what each import changed). Returns how many."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.IMPORT_RETENTION_DAYS)
+    deleted, _by_model = (
+        ImportBatch.objects.exclude(status=ImportStatus.QUEUED)
+        .filter(created_at__lt=cutoff)
+        .delete()
+    )
+    return deleted
 
 
 def _closed_message(batch) -> str:
     status = ImportBatch.objects.filter(pk=batch.pk).values_list("status", flat=True).first()
     if status == ImportStatus.PREVIEWED:
         return _("This file has errors. Correct them and upload it again.")
+    if status == ImportStatus.QUEUED:
+        return _("This import is already being applied.")
     return _("This import was already applied or cancelled.")
 
 

@@ -13,16 +13,15 @@ from directory.forms_bulk import ImportForm, PhoneListFilterForm
 from directory.importing import (
     ImportBatchClosed,
     ImportFileError,
-    ImportStale,
     export_csv,
     export_xlsx,
-    import_apply,
     import_cancel,
+    import_confirm,
     import_preview,
     kind_columns,
     template_csv,
 )
-from directory.models import ImportBatch, ImportKind
+from directory.models import ImportBatch, ImportKind, ImportStatus
 from directory.selectors import phone_list_sections
 
 IMPORT_PERMISSION = "directory.import_directory"
@@ -94,33 +93,29 @@ def import_preview_page(request, pk):
 
 @require_POST
 @permission_required(IMPORT_PERMISSION, raise_exception=True)
-def import_confirm(request, pk):
+def import_confirm_view(request, pk):
+    """Queue the batch for the worker. Without a broker (the embedded default)
+    it is applied before this returns; with one, the preview page follows it."""
     batch = get_batch_for_user(request, pk)
     try:
-        batch = import_apply(batch=batch, user=request.user)
+        batch = import_confirm(batch=batch, user=request.user)
     except ImportBatchClosed as exc:
         messages.warning(request, str(exc))
         return redirect("directory:import-preview", pk=batch.pk)
-    except ImportStale:
-        messages.error(
-            request,
-            _(
-                "The directory changed since this preview and some rows no longer fit. "
-                "Nothing was imported; see the errors below."
-            ),
-        )
-        return redirect("directory:import-preview", pk=batch.pk)
-    messages.success(
-        request,
-        _("Imported %(file)s: %(created)d created, %(updated)d updated, %(same)d unchanged.")
-        % {
-            "file": batch.filename,
-            "created": batch.create_count,
-            "updated": batch.update_count,
-            "same": batch.unchanged_count,
-        },
-    )
-    return redirect("directory:import")
+    if batch.status == ImportStatus.APPLIED:
+        messages.success(request, _applied_message(batch))
+        return redirect("directory:import")
+    # Queued: the preview page shows how it goes. Sent back: it shows why.
+    return redirect("directory:import-preview", pk=batch.pk)
+
+
+def _applied_message(batch: ImportBatch) -> str:
+    return _("Imported %(file)s: %(created)d created, %(updated)d updated, %(same)d unchanged.") % {
+        "file": batch.filename,
+        "created": batch.create_count,
+        "updated": batch.update_count,
+        "same": batch.unchanged_count,
+    }
 
 
 @require_POST

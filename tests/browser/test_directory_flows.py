@@ -3,8 +3,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from directory.models import ExtensionKind, Presence
-from switchboard.roles import OPERATOR
+from directory.models import ExtensionKind, Presence, Staff
+from switchboard.roles import DIRECTORY_ADMIN, OPERATOR
 from tests.factories import DepartmentFactory, ExtensionFactory, StaffFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,3 +65,26 @@ def test_staff_member_sets_their_own_presence_on_the_board(live_server, log_in):
     expect(page.locator(f"#presence-row-{me.pk}").first).to_contain_text("Rapat direksi")
     me.refresh_from_db()
     assert me.presence == Presence.MEETING
+
+
+def test_directory_admin_imports_staff_with_a_preview_then_confirms(live_server, log_in):
+    UserFactory(username="diradmin1", roles=[DIRECTORY_ADMIN], is_staff=True)
+    DepartmentFactory(name="Keuangan", code="FIN")
+    text = "full_name,department_code,extensions\nBudi Santoso,FIN,2101\nSiti Aminah,FIN,2102\n"
+
+    page = log_in("diradmin1")
+    page.goto(f"{live_server.url}/directory/import/")
+    page.select_option("#id_kind", "staff")
+    page.set_input_files(
+        "#id_file", files=[{"name": "staff.csv", "mimeType": "text/csv", "buffer": text.encode()}]
+    )
+    page.get_by_role("button", name="Upload and preview").click()
+
+    expect(page).to_have_url(re.compile(r"/directory/import/\d+/$"))
+    expect(page.locator(".sb-import-changes")).to_contain_text("Budi Santoso")
+    assert not Staff.objects.exists()  # the preview writes nothing
+
+    page.get_by_role("button", name="Confirm import").click()
+
+    expect(page.locator(".alert-success")).to_contain_text("2 created, 0 updated, 0 unchanged")
+    assert set(Staff.objects.values_list("full_name", flat=True)) == {"Budi Santoso", "Siti Aminah"}

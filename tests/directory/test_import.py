@@ -2,6 +2,7 @@
 
 import csv
 import io
+from datetime import timedelta
 
 import factory
 import pytest
@@ -10,6 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+from kombu.exceptions import OperationalError
 from openpyxl import Workbook, load_workbook
 
 from directory import importing
@@ -19,9 +22,11 @@ from directory.importing import (
     ImportStale,
     import_apply,
     import_cancel,
+    import_confirm,
     import_preview,
 )
 from directory.models import Department, Extension, ExtensionKind, ImportBatch, ImportStatus, Staff
+from directory.tasks import apply_import_task, purge_imports_task, requeue_imports_task
 from switchboard.roles import DIRECTORY_ADMIN, OPERATOR
 
 pytestmark = pytest.mark.django_db
@@ -93,13 +98,25 @@ def upload(web, kind, uploaded):
     return web.post(reverse("directory:import"), {"kind": kind, "file": uploaded})
 
 
-def preview_and_confirm(web, kind, uploaded):
+@pytest.fixture
+def confirm(django_capture_on_commit_callbacks):
+    """Press "Confirm import": the view queues the batch and, once that commits,
+    sends the task, which runs at once here (no broker)."""
+
+    def press(web, batch, **kwargs):
+        with django_capture_on_commit_callbacks(execute=True):
+            return web.post(reverse("directory:import-confirm", args=[batch.pk]), **kwargs)
+
+    return press
+
+
+def preview_and_confirm(web, kind, uploaded, confirm):
     response = upload(web, kind, uploaded)
     assert response.status_code == 302, response.content.decode()[:2000]
     batch = ImportBatch.objects.latest("pk")
     assert batch.error_count == 0, batch.errors
-    confirm = web.post(reverse("directory:import-confirm", args=[batch.pk]))
-    assert confirm.status_code == 302
+    confirmed = confirm(web, batch)
+    assert confirmed.status_code == 302
     batch.refresh_from_db()
     return batch
 
@@ -115,7 +132,7 @@ FIN,Finance,CORP,finance@example.co.id,2100,yes
 """
 
 
-def test_good_departments_csv_creates_the_tree_with_history(admin_web, directory_admin):
+def test_good_departments_csv_creates_the_tree_with_history(admin_web, directory_admin, confirm):
     response = upload(admin_web, "departments", csv_file(DEPARTMENTS_CSV))
     batch = ImportBatch.objects.get()
     assert response.url == reverse("directory:import-preview", args=[batch.pk])
@@ -123,7 +140,7 @@ def test_good_departments_csv_creates_the_tree_with_history(admin_web, directory
     assert "Finance (FIN)" in page and "creates extension 2100" in page
     assert not Department.objects.exists()  # a preview writes nothing
 
-    admin_web.post(reverse("directory:import-confirm", args=[batch.pk]))
+    confirm(admin_web, batch)
 
     fin = Department.objects.get(code="FIN")
     assert fin.parent.code == "CORP"
@@ -138,7 +155,7 @@ def test_good_departments_csv_creates_the_tree_with_history(admin_web, directory
     assert batch.status == ImportStatus.APPLIED and batch.applied_at is not None
 
 
-def test_good_staff_xlsx_creates_people_extensions_and_history(admin_web, directory_admin):
+def test_good_staff_xlsx_creates_people_extensions_and_history(admin_web, directory_admin, confirm):
     DepartmentFactory(code="FIN", name="Finance")
     ExtensionFactory(number="2101", kind=ExtensionKind.FAX)
     rows = [
@@ -154,7 +171,7 @@ def test_good_staff_xlsx_creates_people_extensions_and_history(admin_web, direct
         ],
         ["Siti Rahma", "FIN", "'=Head", "", 81298765432, 2103, True],
     ]
-    batch = preview_and_confirm(admin_web, "staff", xlsx_file(rows))
+    batch = preview_and_confirm(admin_web, "staff", xlsx_file(rows), confirm)
     assert batch.create_count == 2
 
     budi = Staff.objects.get(email="budi@example.co.id")
@@ -189,7 +206,7 @@ def test_staff_rows_update_by_email_then_by_name_instead_of_duplicating(director
     assert Staff.objects.count() == 2
 
 
-def test_an_extension_moves_to_the_person_the_file_names(admin_web):
+def test_an_extension_moves_to_the_person_the_file_names(admin_web, confirm):
     fin = DepartmentFactory(code="FIN")
     old_owner = StaffFactory(full_name="Old Owner", department=fin)
     new_owner = StaffFactory(full_name="New Owner", department=fin, email="new@example.co.id")
@@ -198,11 +215,11 @@ def test_an_extension_moves_to_the_person_the_file_names(admin_web):
     response = upload(admin_web, "staff", csv_file(text))
     assert "moves from Old Owner" in admin_web.get(response.url).content.decode()
     batch = ImportBatch.objects.get()
-    admin_web.post(reverse("directory:import-confirm", args=[batch.pk]))
+    confirm(admin_web, batch)
     assert Extension.objects.get(number="2200").staff == new_owner
 
 
-def test_a_file_with_bad_rows_reports_each_and_saves_nothing(admin_web):
+def test_a_file_with_bad_rows_reports_each_and_saves_nothing(admin_web, confirm):
     DepartmentFactory(code="FIN")
     long_name = "x" * 151
     text = (
@@ -234,8 +251,8 @@ def test_a_file_with_bad_rows_reports_each_and_saves_nothing(admin_web):
     assert "Unknown department code XXX" in page
     assert "Confirm import" not in page
 
-    confirm = admin_web.post(reverse("directory:import-confirm", args=[batch.pk]), follow=True)
-    assert "has errors" in confirm.content.decode()
+    refused = confirm(admin_web, batch, follow=True)
+    assert "has errors" in refused.content.decode()
     assert not Staff.objects.exists()
     assert not Extension.objects.exists()
     batch.refresh_from_db()
@@ -273,24 +290,23 @@ def test_extension_and_department_files_report_their_own_errors(directory_admin)
     }
 
 
-def test_cancel_saves_nothing_and_cannot_be_confirmed_afterwards(admin_web):
+def test_cancel_saves_nothing_and_cannot_be_confirmed_afterwards(admin_web, confirm):
     response = upload(admin_web, "departments", csv_file(DEPARTMENTS_CSV))
     batch = ImportBatch.objects.get()
     cancel = admin_web.post(reverse("directory:import-cancel", args=[batch.pk]))
     assert cancel.url == reverse("directory:import")
     batch.refresh_from_db()
     assert batch.status == ImportStatus.CANCELLED
-    admin_web.post(reverse("directory:import-confirm", args=[batch.pk]))
+    confirm(admin_web, batch)
     assert not Department.objects.exists()
     assert "Confirm import" not in admin_web.get(response.url).content.decode()
 
 
-def test_confirming_twice_applies_once(admin_web, directory_admin):
+def test_confirming_twice_applies_once(admin_web, directory_admin, confirm):
     upload(admin_web, "departments", csv_file(DEPARTMENTS_CSV))
     batch = ImportBatch.objects.get()
-    url = reverse("directory:import-confirm", args=[batch.pk])
-    admin_web.post(url)
-    second = admin_web.post(url, follow=True)
+    confirm(admin_web, batch)
+    second = confirm(admin_web, batch, follow=True)
     assert "already applied" in second.content.decode()
     assert Department.objects.count() == 3
     assert Department.history.count() == 4  # 3 created, then FIN got its new main line
@@ -485,3 +501,127 @@ def test_import_page_documents_columns_and_links_exports(admin_web):
         assert f"<code>{column}</code>" in page
     assert reverse("directory:export", args=["staff", "xlsx"]) in page
     assert reverse("directory:import-template", args=["departments"]) in page
+
+
+STAFF_CSV = "full_name,department_code,extensions\nBudi Santoso,FIN,2101\nSiti Aminah,FIN,2102\n"
+
+
+def test_with_the_broker_down_a_confirmed_import_waits_and_is_applied_later(
+    admin_web, directory_admin, confirm, settings, monkeypatch
+):
+    settings.CELERY_TASK_ALWAYS_EAGER = False  # a broker is configured, but it is down
+    DepartmentFactory(code="FIN")
+    upload(admin_web, "staff", csv_file(STAFF_CSV))
+    batch = ImportBatch.objects.get()
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(apply_import_task, "delay", broker_down)
+        response = confirm(admin_web, batch)
+
+    # The admin sees it queued; the page refreshes itself while it waits.
+    assert response.url == reverse("directory:import-preview", args=[batch.pk])
+    page = admin_web.get(response.url).content.decode()
+    assert "being applied in the background" in page
+    assert '<meta http-equiv="refresh"' in page
+    assert "Confirm import" not in page
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.QUEUED and batch.confirmed_by == directory_admin
+    assert not Staff.objects.exists()
+
+    # The sweep leaves a fresh batch alone, then sends a stuck one again.
+    assert requeue_imports_task.delay().get() == 0
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        confirmed_at=timezone.now() - timedelta(minutes=6)
+    )
+    assert requeue_imports_task.delay().get() == 1
+
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.APPLIED
+    assert sorted(Staff.objects.values_list("full_name", flat=True)) == [
+        "Budi Santoso",
+        "Siti Aminah",
+    ]
+    assert Staff.history.filter(history_user=directory_admin).count() == 2
+    page = admin_web.get(response.url).content.decode()
+    assert "Imported: 2 created, 0 updated, 0 unchanged." in page
+    assert '<meta http-equiv="refresh"' not in page
+
+
+def test_the_import_task_is_idempotent(directory_admin):
+    DepartmentFactory(code="FIN")
+    batch = import_preview(kind="staff", uploaded_file=csv_file(STAFF_CSV), user=directory_admin)
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportStatus.QUEUED, confirmed_by=directory_admin, confirmed_at=timezone.now()
+    )
+
+    apply_import_task.delay(batch.pk)
+    apply_import_task.delay(batch.pk)  # delivered twice, or re-sent by the sweep
+
+    assert Staff.objects.count() == 2
+    assert Extension.objects.count() == 2
+    assert Staff.history.count() == 2
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.APPLIED and batch.create_count == 2
+
+
+def test_a_queued_import_the_directory_no_longer_fits_goes_back_with_errors(
+    admin_web, directory_admin
+):
+    DepartmentFactory(code="FIN")
+    upload(admin_web, "staff", csv_file(STAFF_CSV))
+    batch = ImportBatch.objects.get()
+    import_confirm(batch=batch, user=directory_admin)  # queued; the task is not sent yet
+    Department.objects.filter(code="FIN").delete()
+
+    apply_import_task.delay(batch.pk)
+
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.PREVIEWED and batch.error_count == 2
+    assert not Staff.objects.exists()
+    page = admin_web.get(reverse("directory:import-preview", args=[batch.pk])).content.decode()
+    assert "The directory changed since this preview" in page
+    assert "Confirm import" not in page
+    with pytest.raises(ImportBatchClosed):
+        import_confirm(batch=batch, user=directory_admin)
+
+
+def test_a_queued_import_cannot_be_cancelled_or_confirmed_again(directory_admin):
+    batch = import_preview(
+        kind="departments", uploaded_file=csv_file(DEPARTMENTS_CSV), user=directory_admin
+    )
+    import_confirm(batch=batch, user=directory_admin)
+
+    with pytest.raises(ImportBatchClosed, match="already being applied"):
+        import_confirm(batch=batch, user=directory_admin)
+    with pytest.raises(ImportBatchClosed):
+        import_cancel(batch=batch, user=directory_admin)
+
+
+def test_old_import_files_are_purged_but_queued_ones_kept(directory_admin, settings):
+    settings.IMPORT_RETENTION_DAYS = 30
+    old = timezone.now() - timedelta(days=31)
+    kept = {
+        ImportBatch.objects.create(kind="staff", status=status, created_at=when).pk
+        for status, when in [
+            (ImportStatus.QUEUED, old),
+            (ImportStatus.PREVIEWED, timezone.now() - timedelta(days=29)),
+            (ImportStatus.APPLIED, timezone.now()),
+        ]
+    }
+    for status in (ImportStatus.PREVIEWED, ImportStatus.CANCELLED, ImportStatus.APPLIED):
+        ImportBatch.objects.create(kind="staff", status=status, created_at=old)
+
+    assert purge_imports_task.delay().get() == 3
+
+    assert set(ImportBatch.objects.values_list("pk", flat=True)) == kept
+
+
+def test_the_beat_schedule_names_real_tasks(settings):
+    from switchboard.celery import app
+
+    app.loader.import_default_modules()
+    for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
+        assert entry["task"] in app.tasks, name
