@@ -163,7 +163,7 @@ def _send(batch_pk: int) -> None:
     try:
         apply_import_task.delay(batch_pk)
     except Exception:
-        if settings.CELERY_TASK_ALWAYS_EAGER:
+        if apply_import_task.app.conf.task_always_eager:
             raise  # in-process: the error is the import's own, not the broker's
         logger.exception("import #%s stays queued: the task could not be sent", batch_pk)
 

@@ -507,9 +507,8 @@ STAFF_CSV = "full_name,department_code,extensions\nBudi Santoso,FIN,2101\nSiti A
 
 
 def test_with_the_broker_down_a_confirmed_import_waits_and_is_applied_later(
-    admin_web, directory_admin, confirm, settings, monkeypatch
+    admin_web, directory_admin, confirm, monkeypatch
 ):
-    settings.CELERY_TASK_ALWAYS_EAGER = False  # a broker is configured, but it is down
     DepartmentFactory(code="FIN")
     upload(admin_web, "staff", csv_file(STAFF_CSV))
     batch = ImportBatch.objects.get()
@@ -517,7 +516,8 @@ def test_with_the_broker_down_a_confirmed_import_waits_and_is_applied_later(
     def broker_down(*args, **kwargs):
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
-    with monkeypatch.context() as patched:
+    with monkeypatch.context() as patched:  # a broker is configured, but it is down
+        patched.setitem(apply_import_task.app.conf, "task_always_eager", False)
         patched.setattr(apply_import_task, "delay", broker_down)
         response = confirm(admin_web, batch)
 
