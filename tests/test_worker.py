@@ -12,6 +12,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
@@ -23,9 +24,18 @@ from switchboard.roles import DIRECTORY_ADMIN
 from tests.factories import DepartmentFactory, StaffFactory, UserFactory
 
 ROOT = Path(__file__).resolve().parents[1]
-BROKER = os.environ.get("CELERY_BROKER_URL") or os.environ.get("REDIS_URL")
+BROKER = settings.CELERY_BROKER_URL  # CELERY_BROKER_URL, else REDIS_URL
+
+CONF_KEYS = ("task_always_eager", "broker_url", "result_backend", "task_default_queue")
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
+
+
+def wait_until(condition, seconds=60):
+    """Poll `condition` until it holds or time runs out (the worker is another process)."""
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.25)
 
 
 def redis_reachable(url):
@@ -45,7 +55,7 @@ def unavailable(reason):
 
 
 @pytest.fixture
-def celery_worker_process(settings):
+def celery_worker_process():
     if connection.vendor != "postgresql":
         unavailable("it needs PostgreSQL (shared with the worker process)")
     if not BROKER or not redis_reachable(BROKER):
@@ -84,19 +94,22 @@ def celery_worker_process(settings):
     )
     from switchboard.celery import app
 
-    app.conf.task_always_eager = False
-    app.conf.broker_url = BROKER
-    app.conf.result_backend = BROKER
-    # Tasks sent without a queue (as the app sends them) go to this run's worker.
-    default_queue = app.conf.task_default_queue
-    app.conf.task_default_queue = queue
+    # Sending for real, to this run's worker: tasks sent without a queue (as the
+    # app sends them) go to its queue. Put back afterwards for the other tests.
+    saved = {key: app.conf[key] for key in CONF_KEYS}
+    app.conf.update(
+        task_always_eager=False,
+        broker_url=BROKER,
+        result_backend=BROKER,
+        task_default_queue=queue,
+    )
     # Celery caches the (disabled) result backend on first use; drop the cache.
     vars(app._local).pop("backend", None)
     try:
         yield queue
     finally:
-        app.conf.task_always_eager = True
-        app.conf.task_default_queue = default_queue
+        app.conf.update(saved)
+        vars(app._local).pop("backend", None)
         worker.terminate()
         try:
             worker.wait(timeout=20)
@@ -109,18 +122,13 @@ def test_a_real_worker_runs_the_presence_sweep(celery_worker_process):
     from directory.tasks import presence_expire_task
 
     result = presence_expire_task.apply_async(queue=celery_worker_process, ignore_result=False)
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if Staff.objects.get(pk=person.pk).presence == Presence.IN:
-            break
-        time.sleep(0.25)
+    wait_until(lambda: Staff.objects.get(pk=person.pk).presence == Presence.IN)
 
     assert Staff.objects.get(pk=person.pk).presence == Presence.IN
     assert result.get(timeout=30) == 1
 
 
-def test_a_real_worker_applies_a_confirmed_import(celery_worker_process, settings):
-    settings.CELERY_TASK_ALWAYS_EAGER = False
+def test_a_real_worker_applies_a_confirmed_import(celery_worker_process):
     DepartmentFactory(code="FIN")
     client = Client()
     client.force_login(UserFactory(username="importer", roles=[DIRECTORY_ADMIN]))
@@ -132,12 +140,8 @@ def test_a_real_worker_applies_a_confirmed_import(celery_worker_process, setting
     response = client.post(reverse("directory:import-confirm", args=[batch.pk]))
 
     assert response.url == reverse("directory:import-preview", args=[batch.pk])
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        batch.refresh_from_db()
-        if batch.status != ImportStatus.QUEUED:
-            break
-        time.sleep(0.25)
+    wait_until(lambda: ImportBatch.objects.get(pk=batch.pk).status != ImportStatus.QUEUED)
+    batch.refresh_from_db()
     assert batch.status == ImportStatus.APPLIED
     assert set(Staff.objects.values_list("full_name", flat=True)) == {"Budi Santoso", "Siti Aminah"}
     assert Department.objects.get(code="FIN").staff.count() == 2
