@@ -43,10 +43,9 @@ def test_operator_logs_a_transferred_call_with_the_keyboard_only(console):
     page.keyboard.press("F2")
     expect(page.locator("#console-q")).to_be_focused()
     page.keyboard.type("bud")
-    # Everything after the name is typed: choose the top result, then transfer.
-    keys_after_name = ["Enter", "Alt+1"]
-    for key in keys_after_name:
-        page.keyboard.press(key)
+    # Two keystrokes after the name: choose the top result, then transfer.
+    page.keyboard.press("Enter")
+    page.keyboard.press("Alt+1")
 
     expect(page.locator("#console-status")).to_contain_text("Call saved: Transferred")
     expect(page.locator("#console-today")).to_contain_text("1 of 150")
@@ -60,9 +59,6 @@ def test_operator_logs_a_transferred_call_with_the_keyboard_only(console):
     # The form is ready for the next call, the cursor back in the search box.
     expect(page.locator("#console-q")).to_be_focused()
     expect(page.locator("#console-asked-for")).to_have_text("—")
-    typed = " + ".join(keys_after_name)
-    print(f"\nkeystrokes after typing the name: {len(keys_after_name)} ({typed})")
-    assert len(keys_after_name) <= 3
 
 
 def test_away_person_goes_to_the_cover_and_a_known_caller_fills_in(console, operator_caller):
