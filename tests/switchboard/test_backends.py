@@ -1,6 +1,7 @@
 """The log-in backend's permission lookup: the same answers as Django's, in one query."""
 
 import pytest
+from django.contrib.auth.backends import ModelBackend as DjangoModelBackend
 from django.contrib.auth.models import Permission
 from django.urls import reverse
 
@@ -25,6 +26,7 @@ def test_permissions_come_from_every_group_and_the_user_alone():
     assert user.has_perm("calls.delete_call")  # Supervisor
     assert user.has_perm("directory.import_directory")  # given to the user alone
     assert not user.has_perm("auth.change_user")
+    assert user.get_all_permissions() == DjangoModelBackend().get_all_permissions(_fresh(user))
 
 
 def test_permissions_are_read_in_one_query(django_assert_num_queries):
