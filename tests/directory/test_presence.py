@@ -1,3 +1,4 @@
+import re
 from datetime import timedelta
 
 import pytest
@@ -138,6 +139,26 @@ def test_board_filters_by_presence(operator_client):
 
     assert "Sedang Cuti" in body
     assert "Ada Di Kantor" not in body
+
+
+def _board_row(body, staff):
+    """The board row of one person, so a name elsewhere on the page does not count."""
+    match = re.search(rf'<tr id="presence-row-{staff.pk}">.*?</tr>', body, re.S)
+    assert match, f"no board row for {staff}"
+    return match.group(0)
+
+
+def test_board_shows_the_cover_only_of_people_who_are_away(operator_client):
+    # Working remotely is reachable at their own extension, as in the search.
+    cover = StaffFactory(full_name="Citra Pengganti")
+    away = StaffFactory(full_name="Dodi Keluar", presence=Presence.OUT, cover=cover)
+    remote = StaffFactory(full_name="Rudi Jarak Jauh", presence=Presence.REMOTE, cover=cover)
+
+    body = operator_client.get(reverse("directory:board")).content.decode()
+
+    assert "Citra Pengganti" in _board_row(body, away)
+    assert "Citra Pengganti" not in _board_row(body, remote)
+    assert "Rudi Jarak Jauh" in _board_row(body, remote)
 
 
 def test_outsider_cannot_see_the_board(outsider_client):

@@ -255,3 +255,21 @@ def test_overlong_query_is_cut_not_an_error(operator_client):
     response = operator_client.get("/api/directory/search", {"q": "a" * 5000})
 
     assert response.status_code == 200
+
+
+def test_department_page_shows_the_cover_only_of_members_who_are_away(operator_client):
+    department = DepartmentFactory(name="Keuangan", code="FIN")
+    cover = StaffFactory(full_name="Citra Pengganti", department=department)
+    StaffFactory(full_name="Dodi Keluar", department=department, presence=Presence.OUT, cover=cover)
+    StaffFactory(
+        full_name="Rudi Jarak Jauh", department=department, presence=Presence.REMOTE, cover=cover
+    )
+
+    body = operator_client.get(
+        reverse("directory:department-detail", args=[department.pk])
+    ).content.decode()
+
+    # One arrow: Dodi's. Working remotely is reachable at their own extension.
+    assert body.count("→ Citra Pengganti") == 1
+    dodi_row = body[body.index("Dodi Keluar") : body.index("</tr>", body.index("Dodi Keluar"))]
+    assert "→ Citra Pengganti" in dodi_row

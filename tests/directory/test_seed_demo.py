@@ -8,7 +8,15 @@ from django.http import HttpRequest
 from django.test import Client
 from django.utils import timezone
 
-from directory.models import Department, Disclosure, Extension, InfoEntry, Presence, Staff
+from directory.models import (
+    AVAILABLE_PRESENCES,
+    Department,
+    Disclosure,
+    Extension,
+    InfoEntry,
+    Presence,
+    Staff,
+)
 from switchboard.roles import DIRECTORY_ADMIN, OPERATOR, SUPERVISOR
 
 DEMO_PASSWORD = "switchboard-demo"
@@ -67,7 +75,7 @@ def test_seed_demo_presence_is_varied_with_future_back_at_times(seeded):
     presences = set(Staff.objects.values_list("presence", flat=True))
     assert presences == set(Presence.values)
     assert Staff.objects.filter(presence=Presence.IN).count() > 120
-    away = Staff.objects.exclude(presence__in=[Presence.IN, Presence.REMOTE])
+    away = Staff.objects.exclude(presence__in=AVAILABLE_PRESENCES)
     assert all(s.back_at and s.back_at > timezone.now() for s in away)
     assert away.filter(cover__isnull=False).count() >= away.count() // 2
     assert not Staff.objects.filter(presence=Presence.IN, back_at__isnull=False).exists()

@@ -940,7 +940,7 @@ class DemoBuilder:
             by_dept.setdefault(id(staff.department), []).append(staff)
         rina = next(s for s in people if s.full_name == "Rina Marlina")
         for staff in people:
-            if staff.presence in (Presence.IN, Presence.REMOTE):
+            if staff.is_available:
                 continue
             if staff.full_name == "Hartono Wijaya":
                 staff.cover = rina
