@@ -11,7 +11,6 @@ from django.db.models import Case, IntegerField, Prefetch, Value, When
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from directory.importing.departments import tree_order
 from directory.models import (
     AVAILABLE_PRESENCES,
     Department,
@@ -372,6 +371,32 @@ def _attach_extensions_and_covers(results: list[SearchResult], covers: dict[int,
 def staff_extensions(staff: Staff) -> list[Extension]:
     """A person's extensions, desk phones first."""
     return list(staff.extensions.order_by(*DESK_FIRST))
+
+
+def tree_order(departments) -> list[tuple[Department, int]]:
+    """Departments as (department, depth), each parent before its children and
+    siblings by name; a department whose parent is not in the list is a root."""
+    departments = list(departments)
+    ids = {d.pk for d in departments}
+    children: dict[int | None, list[Department]] = {}
+    for department in departments:
+        parent = department.parent_id if department.parent_id in ids else None
+        children.setdefault(parent, []).append(department)
+    for siblings in children.values():
+        siblings.sort(key=lambda d: (d.name.casefold(), d.code))
+    ordered: list[tuple[Department, int]] = []
+    visited: set[int] = set()
+    # Roots first; then anything left over (only a parent loop can leave some).
+    for root in [*children.get(None, []), *sorted(departments, key=lambda d: d.code)]:
+        stack = [(root, 0)]
+        while stack:
+            department, depth = stack.pop()
+            if department.pk in visited:
+                continue
+            visited.add(department.pk)
+            ordered.append((department, depth))
+            stack.extend((c, depth + 1) for c in reversed(children.get(department.pk, [])))
+    return ordered
 
 
 def phone_list_sections(*, department_pk: int | None = None):

@@ -12,6 +12,7 @@ from simple_history.utils import bulk_create_with_history
 from directory.importing.bulk import bulk_update_with_history
 from directory.importing.formats import Column, Plan, RowReader, active_text, diff
 from directory.models import Department, Extension, ExtensionKind
+from directory.selectors import tree_order
 
 BATCH_SIZE = 500
 
@@ -220,32 +221,6 @@ def _assign(department, data, by_code, extension_pks) -> None:
     if "active" in data:
         department.active = data["active"]
     department.refresh_search_fields()
-
-
-def tree_order(departments) -> list[tuple[Department, int]]:
-    """Departments as (department, depth), each parent before its children and
-    siblings by name; a department whose parent is not in the list is a root."""
-    departments = list(departments)
-    ids = {d.pk for d in departments}
-    children: dict[int | None, list[Department]] = {}
-    for department in departments:
-        parent = department.parent_id if department.parent_id in ids else None
-        children.setdefault(parent, []).append(department)
-    for siblings in children.values():
-        siblings.sort(key=lambda d: (d.name.casefold(), d.code))
-    ordered: list[tuple[Department, int]] = []
-    visited: set[int] = set()
-    # Roots first; then anything left over (only a parent loop can leave some).
-    for root in [*children.get(None, []), *sorted(departments, key=lambda d: d.code)]:
-        stack = [(root, 0)]
-        while stack:
-            department, depth = stack.pop()
-            if department.pk in visited:
-                continue
-            visited.add(department.pk)
-            ordered.append((department, depth))
-            stack.extend((c, depth + 1) for c in reversed(children.get(department.pk, [])))
-    return ordered
 
 
 def export_rows():
