@@ -273,14 +273,34 @@ def percentile(values: list[float], pct: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
 
 
-def measure_requests(client: Client, requests: list[Request], *, check=None) -> dict:
+def latency_figures(view_ms: list[float], hello_ms: list[float], counts: list[int]) -> dict:
+    """The figures every request scenario reports: latency of the view, its query
+    count, and the hello-world floor (H) measured alongside."""
+    p50, hello_p50 = statistics.median(view_ms), statistics.median(hello_ms)
+    return {
+        "requests": len(view_ms),
+        "p50_ms": p50,
+        "p95_ms": percentile(view_ms, 95),
+        "mean_ms": statistics.fmean(view_ms),
+        "max_ms": max(view_ms),
+        "queries_per_request": max(counts),
+        "queries_per_request_mean": statistics.fmean(counts),
+        "hello_p50_ms": hello_p50,
+        "ratio_to_hello": p50 / hello_p50 if hello_p50 else 0.0,
+    }
+
+
+def measure_requests(
+    client: Client, requests: list[Request], *, check=None, view_ms: list | None = None
+) -> dict:
     """Latency of GET `requests` through the full stack, with both floors.
 
     First pass (also the warm-up): each request once, recording its SQL and query
     count; `check(request, response)` may inspect the answers. Second pass,
     interleaved so that both floors see the same machine load: the request, the
     hello-world view (H) with the same headers, and the replay of that request's
-    SQL (S). Read-only requests only: the replay would repeat writes.
+    SQL (S). Read-only requests only: the replay would repeat writes. Each
+    request's time is appended to `view_ms` when one is given, in order.
     """
     recorded = []
     for request in requests:
@@ -291,7 +311,8 @@ def measure_requests(client: Client, requests: list[Request], *, check=None) -> 
             check(request, response)
         recorded.append(recorder.statements)
 
-    view_ms, hello_ms, sql_ms = [], [], []
+    view_ms = [] if view_ms is None else view_ms
+    hello_ms, sql_ms = [], []
     for request, statements in zip(requests, recorded, strict=True):
         started = time.perf_counter_ns()
         _get(client, request)
@@ -303,21 +324,13 @@ def measure_requests(client: Client, requests: list[Request], *, check=None) -> 
 
         sql_ms.append(replay(statements))
 
-    counts = [len(s) for s in recorded]
-    p50, hello_p50, sql_p50 = (statistics.median(v) for v in (view_ms, hello_ms, sql_ms))
+    figures = latency_figures(view_ms, hello_ms, [len(s) for s in recorded])
+    sql_p50 = statistics.median(sql_ms)
     return {
-        "requests": len(requests),
-        "p50_ms": p50,
-        "p95_ms": percentile(view_ms, 95),
-        "mean_ms": statistics.fmean(view_ms),
-        "max_ms": max(view_ms),
-        "queries_per_request": max(counts),
-        "queries_per_request_mean": statistics.fmean(counts),
-        "hello_p50_ms": hello_p50,
+        **figures,
         "sql_p50_ms": sql_p50,
         "sql_p95_ms": percentile(sql_ms, 95),
-        "ratio_to_hello": p50 / hello_p50 if hello_p50 else 0.0,
-        "ratio_to_sql": p50 / sql_p50 if sql_p50 else 0.0,
+        "ratio_to_sql": figures["p50_ms"] / sql_p50 if sql_p50 else 0.0,
     }
 
 

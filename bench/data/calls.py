@@ -307,6 +307,7 @@ def build_calls(ctx: Context) -> dict:
     staff_cum = _zipf_cum(len(asked), 1.0)
     operator_cum = list(accumulate(rng.uniform(0.3, 1.0) for _ in operator_ids))
     category_cum = _zipf_cum(len(category_ids), 0.7)
+    last_category = len(category_ids) - 1
     generation = {"setup_s": time.perf_counter() - clock}
 
     stamps = _timestamps(rng, n_calls, end)
@@ -377,7 +378,9 @@ def build_calls(ctx: Context) -> dict:
         elif outcome == Outcome.ANSWERED and random_() < 0.6 and info_ids:
             info_id = info_ids[int(random_() * len(info_ids))]
         category_id = (
-            category_ids[min(bisect_right(category_cum, random_() * category_cum[-1]), 19)]
+            category_ids[
+                min(bisect_right(category_cum, random_() * category_cum[-1]), last_category)
+            ]
             if random_() < 0.7 and outcome not in (Outcome.WRONG_NUMBER, Outcome.NUISANCE)
             else None
         )

@@ -24,9 +24,10 @@ from bench.core import (
     HELLO_PATH,
     Context,
     Request,
+    SQLRecorder,
     client_for,
+    latency_figures,
     measure_requests,
-    percentile,
     scenario,
 )
 from bench.data.calls import USER_PREFIX
@@ -132,8 +133,9 @@ def call_log_list(ctx: Context) -> dict:
         rows.setdefault(kind, []).append(len(ROW_LINK.findall(response.content.decode())))
 
     requests = [r for _, r in pairs]
-    figures = measure_requests(client_for(SUPERVISOR), requests, check=check)
-    per_kind_ms = _per_kind_latency(ctx, pairs)
+    view_ms: list[float] = []
+    figures = measure_requests(client_for(SUPERVISOR), requests, check=check, view_ms=view_ms)
+    per_kind_ms = _per_kind_p50(pairs, view_ms)
     data = _data(ctx)
     return {
         **figures,
@@ -145,27 +147,15 @@ def call_log_list(ctx: Context) -> dict:
     }
 
 
-def _per_kind_latency(ctx: Context, pairs) -> dict:
-    """p50 per filter combination (a third pass, a few requests each)."""
-    client = client_for(SUPERVISOR)
+def _per_kind_p50(pairs, view_ms: list[float]) -> dict:
+    """p50 per filter combination, from the measured pass."""
     times: dict[str, list[float]] = {}
-    for kind, request in pairs:
-        started = time.perf_counter_ns()
-        client.get(request.path, request.params)
-        times.setdefault(kind, []).append((time.perf_counter_ns() - started) / 1e6)
+    for (kind, _request), ms in zip(pairs, view_ms, strict=True):
+        times.setdefault(kind, []).append(ms)
     return {f"p50_ms_{kind}": statistics.median(v) for kind, v in sorted(times.items())}
 
 
 # ---------------------------------------------------------------------- console
-
-
-class _Counter:
-    def __init__(self):
-        self.count = 0
-
-    def __call__(self, execute, sql, params, many, context):
-        self.count += 1
-        return execute(sql, params, many, context)
 
 
 def _valid(number: str) -> bool:
@@ -287,8 +277,8 @@ def call_create(ctx: Context) -> dict:
             # The console's timer: started_at is when the operator picked up.
             began = timezone.now() - timedelta(seconds=data["started_at"])
             data = {**data, "started_at": began.isoformat()}  # as console.js sends it
-            counter = _Counter()
-            with connection.execute_wrapper(counter):
+            recorder = SQLRecorder()
+            with connection.execute_wrapper(recorder):
                 started = time.perf_counter_ns()
                 response = client.post(url, data, **headers)
                 view_ms.append((time.perf_counter_ns() - started) / 1e6)
@@ -297,7 +287,7 @@ def call_create(ctx: Context) -> dict:
                     r'data-error-for="([^"]+)"[^>]*>([^<]+)', response.content.decode()
                 )
                 raise RuntimeError(f"POST {url} {data} -> {response.status_code} {errors[:3]}")
-            queries.append(counter.count)
+            queries.append(len(recorder.statements))
             started = time.perf_counter_ns()
             client.get(HELLO_PATH, **headers)
             hello_ms.append((time.perf_counter_ns() - started) / 1e6)
@@ -306,18 +296,9 @@ def call_create(ctx: Context) -> dict:
         _clean_up(last_call, last_caller, snapshot)
     if created != n:
         raise RuntimeError(f"{n} POSTs created {created} calls")
-    p50, hello_p50 = statistics.median(view_ms), statistics.median(hello_ms)
     data = _data(ctx)
     return {
-        "requests": n,
-        "p50_ms": p50,
-        "p95_ms": percentile(view_ms, 95),
-        "mean_ms": statistics.fmean(view_ms),
-        "max_ms": max(view_ms),
-        "queries_per_request": max(queries),
-        "queries_per_request_mean": statistics.fmean(queries),
-        "hello_p50_ms": hello_p50,
-        "ratio_to_hello": p50 / hello_p50 if hello_p50 else 0.0,
+        **latency_figures(view_ms, hello_ms, queries),
         # The answer lists the operator's day: it grows with every call logged.
         "p50_ms_first_quarter": statistics.median(view_ms[: max(1, n // 4)]),
         "p50_ms_last_quarter": statistics.median(view_ms[-max(1, n // 4) :]),
