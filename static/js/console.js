@@ -295,9 +295,8 @@
     var target = event.detail.target;
     if (!target) return;
     if (target.id === "console-results") {
-      var marker = target.querySelector("[data-results-for]");
-      target.dataset.query = marker ? marker.dataset.resultsFor : "";
-      if (chooseOnArrival !== null && chooseOnArrival === target.dataset.query) {
+      var shown = resultList.markShown(target);
+      if (chooseOnArrival !== null && chooseOnArrival === shown) {
         chooseOnArrival = null;
         choose(results()[0]);
         if (pendingOutcome !== null) {

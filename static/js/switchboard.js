@@ -38,6 +38,13 @@
       resultList.highlight(items, next, box);
       return true;
     },
+    /* Remember which query the results shown in `target` answer (the server
+       marks the list with data-results-for); returns that query. */
+    markShown: function (target) {
+      var marker = target.querySelector("[data-results-for]");
+      target.dataset.query = marker ? marker.dataset.resultsFor : "";
+      return target.dataset.query;
+    },
   };
   window.SwitchboardResultList = resultList;
 
@@ -87,9 +94,8 @@
   // Remember which query the results on screen belong to.
   document.addEventListener("htmx:afterSwap", function (event) {
     if (event.detail.target && event.detail.target.id === "sb-results") {
-      var marker = event.detail.target.querySelector("[data-results-for]");
-      event.detail.target.dataset.query = marker ? marker.dataset.resultsFor : "";
-      if (openOnArrival !== null && openOnArrival === event.detail.target.dataset.query) {
+      var shown = resultList.markShown(event.detail.target);
+      if (openOnArrival !== null && openOnArrival === shown) {
         openOnArrival = null;
         open(results()[0]);
       }
@@ -97,9 +103,6 @@
   });
   document.addEventListener("DOMContentLoaded", function () {
     var target = document.getElementById("sb-results");
-    if (target) {
-      var marker = target.querySelector("[data-results-for]");
-      target.dataset.query = marker ? marker.dataset.resultsFor : "";
-    }
+    if (target) resultList.markShown(target);
   });
 })();
