@@ -35,6 +35,7 @@ from directory.importing.tabular import (
 from directory.models import ImportBatch, ImportKind, ImportStatus
 
 __all__ = [
+    "LARGE_FIELDS",
     "MAX_ROWS",
     "MAX_UPLOAD_BYTES",
     "ImportBatchClosed",
@@ -62,6 +63,9 @@ FORMATS = {
 MAX_STORED_ERRORS = 1000
 STUCK_AFTER = timedelta(minutes=5)  # queued this long without being applied: send again
 PERMISSION = "directory.import_directory"
+# A batch's stored rows and errors: up to MAX_ROWS rows of JSON. Only the preview
+# page and _apply need them; whatever reports a batch's state leaves them unread.
+LARGE_FIELDS = ("rows", "errors")
 
 
 class ImportBatchClosed(Exception):
@@ -151,7 +155,7 @@ def import_confirm(*, batch: ImportBatch, user, now=None) -> ImportBatch:
     if claimed != 1:
         raise ImportBatchClosed(_closed_message(batch))
     transaction.on_commit(lambda: _send(batch.pk))
-    batch.refresh_from_db()
+    _refresh_state(batch)
     return batch
 
 
@@ -206,7 +210,7 @@ def _apply(batch_pk: int, *, user, claim_from: str, now=None) -> ImportBatch:
             ).update(status=ImportStatus.APPLIED, applied_at=now)
             if claimed != 1:
                 raise ImportBatchClosed(_closed_message(ImportBatch(pk=batch_pk)))
-            fresh = ImportBatch.objects.get(pk=batch_pk)
+            fresh = ImportBatch.objects.defer("errors").get(pk=batch_pk)  # [] when claimable
             fmt = FORMATS[fresh.kind]
             rows = [{"row": e["row"], "data": e["data"], "ok": True} for e in fresh.rows]
             plan = fmt.plan(rows, set(fresh.columns))
@@ -226,7 +230,7 @@ def _apply(batch_pk: int, *, user, claim_from: str, now=None) -> ImportBatch:
             error_count=len(exc.errors),
         )
         raise
-    return ImportBatch.objects.get(pk=batch_pk)
+    return ImportBatch.objects.defer(*LARGE_FIELDS).get(pk=batch_pk)
 
 
 def requeue_stuck(*, now=None) -> int:
@@ -277,8 +281,23 @@ def import_cancel(*, batch: ImportBatch, user) -> ImportBatch:
     )
     if cancelled != 1:
         raise ImportBatchClosed(_("This import was already applied or cancelled."))
-    batch.refresh_from_db()
+    _refresh_state(batch)
     return batch
+
+
+def _refresh_state(batch: ImportBatch) -> None:
+    """Read the batch's status, counts and stamps again, but not its rows and
+    errors: those are dropped from the instance (deferred, as by .defer()), so
+    they are read again, fresh, only if something asks for them."""
+    batch.refresh_from_db(
+        fields=[
+            f.attname
+            for f in ImportBatch._meta.concrete_fields
+            if not f.primary_key and f.name not in LARGE_FIELDS
+        ]
+    )
+    for name in LARGE_FIELDS:
+        vars(batch).pop(name, None)
 
 
 def _header(kind: str) -> list[str]:

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from directory.forms_bulk import ImportForm, PhoneListFilterForm
 from directory.importing import (
+    LARGE_FIELDS,
     ImportBatchClosed,
     ImportFileError,
     export_csv,
@@ -30,12 +31,21 @@ RECENT_BATCHES = 10
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def get_batch_for_user(request, pk: int) -> ImportBatch:
-    """An import batch its uploader (or a superuser) may see; 404 for anyone else."""
-    batch = get_object_or_404(ImportBatch, pk=pk)
+def get_batch_for_user(request, pk: int, *, queryset=None) -> ImportBatch:
+    """An import batch its uploader (or a superuser) may see; 404 for anyone else.
+
+    `queryset` narrows what is read, e.g. without the stored rows and errors.
+    """
+    batch = get_object_or_404(ImportBatch.objects if queryset is None else queryset, pk=pk)
     if batch.created_by_id != request.user.pk and not request.user.is_superuser:
         raise Http404
     return batch
+
+
+def _without_rows():
+    """Batches without their stored rows and errors (up to MAX_ROWS rows of
+    JSON), for the views that only change or report a batch's state."""
+    return ImportBatch.objects.defer(*LARGE_FIELDS)
 
 
 def _kind_or_404(kind: str) -> str:
@@ -96,7 +106,7 @@ def import_preview_page(request, pk):
 def import_confirm_view(request, pk):
     """Queue the batch for the worker. Without a broker (the embedded default)
     it is applied before this returns; with one, the preview page follows it."""
-    batch = get_batch_for_user(request, pk)
+    batch = get_batch_for_user(request, pk, queryset=_without_rows())
     try:
         batch = import_confirm(batch=batch, user=request.user)
     except ImportBatchClosed as exc:
@@ -121,7 +131,7 @@ def _applied_message(batch: ImportBatch) -> str:
 @require_POST
 @permission_required(IMPORT_PERMISSION, raise_exception=True)
 def import_cancel_view(request, pk):
-    batch = get_batch_for_user(request, pk)
+    batch = get_batch_for_user(request, pk, queryset=_without_rows())
     try:
         import_cancel(batch=batch, user=request.user)
     except ImportBatchClosed as exc:

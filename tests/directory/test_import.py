@@ -314,6 +314,54 @@ def test_confirming_twice_applies_once(admin_web, directory_admin, confirm):
         import_apply(batch=batch, user=directory_admin)
 
 
+def _reads_of_stored_rows(queries) -> int:
+    """SELECTs of a batch's stored rows (up to MAX_ROWS rows of JSON)."""
+    column = connection.ops.quote_name("rows")
+    return sum(
+        1
+        for q in queries.captured_queries
+        if q["sql"].startswith("SELECT")
+        and "directory_importbatch" in q["sql"]
+        and f".{column}" in q["sql"]
+    )
+
+
+def test_confirm_reads_the_stored_rows_once_and_cancel_never(admin_web, confirm):
+    upload(admin_web, "departments", csv_file(DEPARTMENTS_CSV))
+    batch = ImportBatch.objects.get()
+    with CaptureQueriesContext(connection) as confirming:
+        response = confirm(admin_web, batch)
+    assert response.status_code == 302
+    assert Department.objects.count() == 3
+    assert _reads_of_stored_rows(confirming) == 1  # to apply them
+
+    upload(admin_web, "departments", csv_file(DEPARTMENTS_CSV))
+    second = ImportBatch.objects.latest("pk")
+    with CaptureQueriesContext(connection) as cancelling:
+        response = admin_web.post(reverse("directory:import-cancel", args=[second.pk]))
+    assert response.url == reverse("directory:import")
+    assert ImportBatch.objects.get(pk=second.pk).status == ImportStatus.CANCELLED
+    assert _reads_of_stored_rows(cancelling) == 0
+
+
+def test_confirm_and_cancel_report_the_fresh_state_and_read_rows_only_when_asked(
+    directory_admin,
+):
+    first, second = (
+        import_preview(
+            kind="departments", uploaded_file=csv_file(DEPARTMENTS_CSV), user=directory_admin
+        )
+        for _ in range(2)
+    )
+    ImportBatch.objects.filter(pk=first.pk).update(rows=[])  # changed behind its back
+
+    assert import_confirm(batch=first, user=directory_admin).status == ImportStatus.QUEUED
+    assert import_cancel(batch=second, user=directory_admin).status == ImportStatus.CANCELLED
+    assert first.get_deferred_fields() == {"rows", "errors"}
+    assert first.rows == []  # read again when asked for, not the stale copy
+    assert len(second.rows) == 3
+
+
 def test_confirm_refuses_rows_the_directory_no_longer_fits(directory_admin):
     DepartmentFactory(code="FIN")
     text = "full_name,department_code\nBudi,FIN\n"
