@@ -22,15 +22,6 @@ class ImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
     )
 
-    def clean_file(self):
-        uploaded = self.cleaned_data["file"]
-        if uploaded.size > MAX_UPLOAD_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(mb)d MB. Split it into smaller files.")
-                % {"mb": MAX_UPLOAD_BYTES // (1024 * 1024)}
-            )
-        return uploaded
-
 
 class PhoneListFilterForm(forms.Form):
     """Which part of the company to print; the choices come from the page's one

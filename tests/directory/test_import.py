@@ -467,6 +467,10 @@ def test_an_oversized_file_is_refused_before_reading(admin_web):
     response = upload(admin_web, "staff", SimpleUploadedFile("big.csv", body))
     assert response.status_code == 400
     assert "larger than 5 MB" in response.content.decode()
+    assert response.context["form"].errors["file"] == [
+        "The file is larger than 5 MB. Split it into smaller files."
+    ]
+    assert not ImportBatch.objects.exists()
 
 
 def test_too_many_rows_is_refused(directory_admin, monkeypatch):
