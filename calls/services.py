@@ -3,7 +3,6 @@ supervisor deletions, imports and tasks all call the same functions."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -36,22 +35,37 @@ def _remember_caller(*, number, name: str, company: str, kind: str, when) -> Cal
     A blank name or company never wipes what the desk heard before."""
     if not number:
         return None
-    caller, _created = Caller.objects.select_for_update().get_or_create(
-        number=number, defaults={"first_call_at": when}
+    known_kind = kind if kind and kind != CallerKind.UNKNOWN else ""
+    # A new number is one INSERT with everything; a known one is locked (FOR
+    # UPDATE) until the call is saved, so counting up in Python stays right when
+    # two operators log the same number at once.
+    caller, created = Caller.objects.select_for_update().get_or_create(
+        number=number,
+        defaults={
+            "name": name,
+            "company": company,
+            "kind": known_kind or CallerKind.UNKNOWN,
+            "first_call_at": when,
+            "last_call_at": when,
+            "call_count": 1,
+        },
     )
+    if created:
+        return caller
     if name:
         caller.name = name
     if company:
         caller.company = company
-    if kind and kind != CallerKind.UNKNOWN:
-        caller.kind = kind
+    if known_kind:
+        caller.kind = known_kind
     if caller.last_call_at is None or when > caller.last_call_at:
         caller.last_call_at = when
     if caller.first_call_at is None or when < caller.first_call_at:
         caller.first_call_at = when
-    caller.call_count = F("call_count") + 1
-    caller.save()
-    caller.refresh_from_db(fields=["call_count"])
+    caller.call_count += 1
+    caller.save(
+        update_fields=["name", "company", "kind", "first_call_at", "last_call_at", "call_count"]
+    )
     return caller
 
 

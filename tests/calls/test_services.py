@@ -4,7 +4,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
-from calls.models import Call, Caller, Outcome
+from calls.models import Call, Caller, CallerKind, Outcome
 from calls.services import call_delete, call_log, call_update
 from tests.factories import ExtensionFactory
 
@@ -35,6 +35,36 @@ def test_logging_remembers_the_caller_and_counts_calls(operator):
     caller = Caller.objects.get()
     assert (caller.name, caller.company, caller.call_count) == ("Pak Hendra", "PT Maju", 2)
     assert call.caller == caller
+
+
+def test_a_new_caller_is_stored_whole_and_a_known_one_keeps_what_was_heard(operator):
+    now = timezone.now()
+    first = call_log(
+        operator=operator,
+        number="+6281234567890",
+        caller_name="Bu Sari",
+        caller_kind=CallerKind.VENDOR,
+        outcome=Outcome.ANSWERED,
+        started_at=now - timedelta(minutes=5),
+        now=now,
+    )
+    caller = Caller.objects.get()
+    assert (caller.name, caller.kind, caller.call_count) == ("Bu Sari", CallerKind.VENDOR, 1)
+    assert caller.first_call_at == caller.last_call_at == first.started_at
+
+    # Logged late: an earlier call moves the first call back, not the last one.
+    earlier = now - timedelta(hours=1)
+    call_log(
+        operator=operator,
+        number="+6281234567890",
+        caller_kind=CallerKind.UNKNOWN,
+        outcome=Outcome.ANSWERED,
+        started_at=earlier,
+        now=now,
+    )
+    caller.refresh_from_db()
+    assert (caller.name, caller.kind, caller.call_count) == ("Bu Sari", CallerKind.VENDOR, 2)
+    assert (caller.first_call_at, caller.last_call_at) == (earlier, first.started_at)
 
 
 def test_invalid_call_saves_nothing_not_even_the_caller(operator):
