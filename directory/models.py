@@ -14,7 +14,13 @@ from simple_history.models import HistoricalRecords
 
 from directory.text import search_key, split_terms
 
-extension_number_validator = RegexValidator(r"^\d{2,8}$", _("An extension is 2 to 8 digits."))
+# The import files are checked against the same patterns (directory.importing.formats).
+EXTENSION_NUMBER_RE = r"^\d{2,8}$"
+DEPARTMENT_CODE_RE = r"^[A-Z0-9][A-Z0-9_-]*$"
+
+extension_number_validator = RegexValidator(
+    EXTENSION_NUMBER_RE, _("An extension is 2 to 8 digits.")
+)
 
 
 class DepartmentQuerySet(models.QuerySet):
@@ -32,7 +38,7 @@ class Department(models.Model):
         _("code"),
         max_length=20,
         unique=True,
-        validators=[RegexValidator(r"^[A-Z0-9][A-Z0-9_-]*$", _("Use A-Z, 0-9, - and _."))],
+        validators=[RegexValidator(DEPARTMENT_CODE_RE, _("Use A-Z, 0-9, - and _."))],
         help_text=_("Short unique code, e.g. FIN or HR-REC."),
     )
     parent = models.ForeignKey(

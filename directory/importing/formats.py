@@ -10,8 +10,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
-EXTENSION_NUMBER = re.compile(r"^\d{2,8}$")
-DEPARTMENT_CODE = re.compile(r"^[A-Z0-9][A-Z0-9_-]*$")
+from directory.models import DEPARTMENT_CODE_RE, EXTENSION_NUMBER_RE
+
+EXTENSION_NUMBER = re.compile(EXTENSION_NUMBER_RE)
+DEPARTMENT_CODE = re.compile(DEPARTMENT_CODE_RE)
 LIST_SEPARATORS = re.compile(r"[\s,;]+")
 MAX_TEXT_CHARS = 4000
 TRUE_WORDS = {"yes", "y", "true", "1", "ya", "aktif", "active"}
