@@ -36,13 +36,21 @@ def presence_set(
     elif back_at is not None and back_at <= now:
         raise ValidationError({"back_at": _("The back-at time must be in the future.")})
     staff = Staff.objects.select_for_update().get(pk=staff.pk)
+    _write_presence(
+        staff, presence=presence, back_at=back_at, note=note, now=now, reason="presence"
+    )
+    return staff
+
+
+def _write_presence(staff: Staff, *, presence, back_at, note: str, now, reason: str) -> None:
+    """Save the presence fields of a row the caller has locked, with `reason` as
+    the history's change reason."""
     staff.presence = presence
     staff.back_at = back_at
     staff.presence_note = (note or "").strip()[:200]
     staff.presence_changed_at = now
-    staff._change_reason = "presence"
+    staff._change_reason = reason
     staff.save(update_fields=["presence", "back_at", "presence_note", "presence_changed_at"])
-    return staff
 
 
 def presence_expire(*, now=None) -> int:
@@ -64,13 +72,13 @@ def presence_expire(*, now=None) -> int:
             )
             if staff is None:
                 continue
-            staff.presence = Presence.IN
-            staff.back_at = None
-            staff.presence_note = ""
-            staff.presence_changed_at = now
-            staff._change_reason = "back-at time passed"
-            staff.save(
-                update_fields=["presence", "back_at", "presence_note", "presence_changed_at"]
+            _write_presence(
+                staff,
+                presence=Presence.IN,
+                back_at=None,
+                note="",
+                now=now,
+                reason="back-at time passed",
             )
         changed += 1
     return changed

@@ -35,6 +35,7 @@ def test_staff_member_sets_their_own_presence(staff_client, staff_member):
     assert me.presence_note == "Rapat anggaran"
     assert me.back_at > timezone.now()
     assert me.history.first().presence == Presence.MEETING
+    assert me.history.first().history_change_reason == "presence"
 
 
 def test_staff_member_cannot_change_someone_else(staff_client):
