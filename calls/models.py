@@ -99,20 +99,36 @@ class Outcome(models.TextChoices):
     CONNECTED = "connected", _("Connected")  # an outgoing call that got through
 
 
+# Every relation a call's own pages name: the detail page, and the correction
+# form (its "Now: ..." hints), joined in the query that loads the call.
+CALL_DETAIL_RELATED = (
+    "operator",
+    "caller",
+    "category",
+    "asked_for_staff",
+    "asked_for_department",
+    "transferred_to",
+    "requested_by",
+    "info_entry",
+    "deleted_by",
+)
+
+
 class CallQuerySet(models.QuerySet):
     def live(self):
         """Calls not deleted by a supervisor."""
         return self.filter(deleted_at__isnull=True)
 
     def for_log_table(self):
-        """Everything a row of the call log shows, in one query."""
+        """Live calls with exactly the relations a row of the log table
+        (calls.tables.CallTable) shows, in one query. Not the extension a call
+        went to: the table leaves it out, and it would be one more join to plan."""
         return self.live().select_related(
             "operator",
             "caller",
             "category",
             "asked_for_staff",
             "asked_for_department",
-            "transferred_to",
         )
 
 

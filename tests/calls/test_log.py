@@ -16,7 +16,13 @@ from tests.calls.factories_log import (
     LogCallFactory,
     recent_today,
 )
-from tests.factories import DepartmentFactory, StaffFactory, UserFactory
+from tests.factories import (
+    DepartmentFactory,
+    ExtensionFactory,
+    InfoEntryFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -240,6 +246,30 @@ def test_detail_shows_history_after_an_edit(operator_client, operator):
     body = detail.content.decode()
     assert "History of changes" in body
     assert "Caller name" in body and "Pak Lama" in body and "Pak Baru" in body
+
+
+@pytest.mark.parametrize("page", ["calls:call-detail", "calls:call-edit"])
+def test_call_pages_load_every_relation_they_name_with_the_call(supervisor_client, operator, page):
+    def count_queries(call):
+        url = reverse(page, args=[call.pk])
+        supervisor_client.get(url)  # warm up (session, permissions)
+        with CaptureQueriesContext(connection) as ctx:
+            assert supervisor_client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    staff = StaffFactory()
+    full = LogCallFactory(
+        operator=operator,
+        caller=LogCallerFactory(),
+        category=LogCallCategoryFactory(),
+        asked_for_staff=staff,
+        asked_for_department=staff.department,
+        transferred_to=ExtensionFactory(staff=staff),
+        info_entry=InfoEntryFactory(),
+        requested_by=StaffFactory(),
+    )
+    bare = LogCallFactory(operator=operator)
+    assert count_queries(full) == count_queries(bare)
 
 
 # Edit -------------------------------------------------------------------------
