@@ -22,8 +22,7 @@ def board(request):
         raise PermissionDenied
     base = Staff.objects.active().for_cards().order_by("department__name", "full_name")
     board_filter = BoardFilter(request.GET or None, queryset=base)
-    queryset = board_filter.qs if board_filter.is_bound else base
-    page = Paginator(queryset, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(board_filter.qs, BOARD_PAGE_SIZE).get_page(request.GET.get("page"))
     context = {
         "filter": board_filter,
         "page": page,

@@ -273,3 +273,15 @@ def test_department_page_shows_the_cover_only_of_members_who_are_away(operator_c
     assert body.count("→ Citra Pengganti") == 1
     dodi_row = body[body.index("Dodi Keluar") : body.index("</tr>", body.index("Dodi Keluar"))]
     assert "→ Citra Pengganti" in dodi_row
+
+
+@pytest.mark.parametrize("query", ["", "   ", "\t\n", "\u00a0\u3000"])
+def test_a_blank_query_finds_nothing_without_asking_the_database(
+    query, operator_client, django_assert_num_queries
+):
+    StaffFactory(full_name="Budi Santoso")
+
+    with django_assert_num_queries(0):
+        assert directory_search(query) == []
+    data = operator_client.get("/api/directory/search", {"q": query}).json()
+    assert (data["count"], data["results"]) == (0, [])
