@@ -1,10 +1,11 @@
 from django.contrib.auth.decorators import login_not_required, permission_required
+from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from directory.models import Department, InfoEntry, Staff
-from directory.selectors import directory_search, staff_extensions
+from directory.models import Department, Extension, InfoEntry, Staff
+from directory.selectors import DESK_FIRST, directory_search, staff_extensions
 from directory.services import can_set_presence
 from directory.views.cards import results_html
 
@@ -59,7 +60,7 @@ def department_detail(request, pk):
         Staff.objects.active()
         .filter(department=department)
         .select_related("cover")
-        .prefetch_related("extensions")
+        .prefetch_related(Prefetch("extensions", queryset=Extension.objects.order_by(*DESK_FIRST)))
     )
     context = {
         "department": department,

@@ -285,3 +285,43 @@ def test_a_blank_query_finds_nothing_without_asking_the_database(
         assert directory_search(query) == []
     data = operator_client.get("/api/directory/search", {"q": query}).json()
     assert (data["count"], data["results"]) == (0, [])
+
+
+# Session, user, permissions; the department; its sub-departments; its lines; the
+# members with their covers; the members' extensions.
+DEPARTMENT_PAGE_QUERIES = 8
+
+
+def _department_with_members(count):
+    department = DepartmentFactory(name="Keuangan", code="FIN")
+    line = ExtensionFactory(number="2100", department=department, kind=ExtensionKind.DEPARTMENT)
+    department.main_extension = line
+    department.head = cover = StaffFactory(full_name="Citra Kepala", department=department)
+    department.save()
+    DepartmentFactory(name="Pajak", code="TAX", parent=department)
+    for i in range(count - 1):
+        person = StaffFactory(
+            full_name=f"Staf {i:02d}", department=department, presence=Presence.OUT, cover=cover
+        )
+        ExtensionFactory(staff=person, kind=ExtensionKind.FAX)
+        ExtensionFactory(staff=person)
+    return department
+
+
+@pytest.mark.parametrize("members", [1, 30])
+def test_department_page_query_count_does_not_grow_with_members(
+    members, operator_client, django_assert_num_queries
+):
+    department = _department_with_members(members)
+    url = reverse("directory:department-detail", args=[department.pk])
+    operator_client.get(url)  # session and permissions cached as on any later page
+
+    with django_assert_num_queries(DEPARTMENT_PAGE_QUERIES):
+        response = operator_client.get(url)
+
+    shown = list(response.context["members"])  # already read by the template
+    assert len(shown) == members
+    assert response.content.decode().count("→ Citra Kepala") == members - 1
+    # Desk phones first, as on the staff page and the phone list.
+    kinds = [[e.kind for e in p.extensions.all()] for p in shown if p.full_name.startswith("Staf")]
+    assert kinds == [[ExtensionKind.DESK, ExtensionKind.FAX]] * (members - 1)
