@@ -5,15 +5,15 @@ never a select of 20,000 staff."""
 from datetime import datetime, time, timedelta
 
 import django_filters
-import phonenumbers
 from django import forms
-from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
 from django.db.models import CharField, F, IntegerField, Value
 from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from calls.forms import parse_phone_number
 from calls.models import Call, CallCategory, Caller, Direction, Outcome
 from directory.models import Department, Staff
 from directory.text import fold
@@ -24,19 +24,18 @@ DATE_FIELDS = ("date_from", "date_to")
 
 
 def caller_number_e164(value: str) -> str | None:
-    """The E.164 form of a typed number (default region ID), or None for a name."""
+    """The E.164 form of a typed number, read as the console stores it
+    (calls.forms.parse_phone_number), or None for a name or a number that is
+    not valid."""
     value = (value or "").strip()
     if not value or not any(ch.isdigit() for ch in value):
         return None
     if any(ch.isalpha() for ch in value):
         return None
     try:
-        number = phonenumbers.parse(value, settings.PHONENUMBER_DEFAULT_REGION)
-    except phonenumbers.NumberParseException:
+        return parse_phone_number(value)
+    except ValidationError:
         return None
-    if not phonenumbers.is_possible_number(number):
-        return None
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
 def _options(queryset, kind: str, label, sort):

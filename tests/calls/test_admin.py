@@ -53,6 +53,14 @@ def test_caller_search_by_number_typed_nationally(auditor_client):
     assert "Pak Joko" in body and "Ibu Sari" not in body
 
 
+def test_caller_search_reads_a_number_as_the_console_stores_it(auditor_client):
+    LogCallerFactory(number="+62215551234", name="Pak Joko")
+    LogCallerFactory(number="+6281111111111", name="Ibu Sari")
+    response = auditor_client.get(reverse("admin:calls_caller_changelist"), {"q": "62215551234"})
+    body = response.content.decode()
+    assert "Pak Joko" in body and "Ibu Sari" not in body
+
+
 def test_caller_search_by_name(auditor_client):
     LogCallerFactory(name="Pak Joko")
     LogCallerFactory(name="Ibu Sari")

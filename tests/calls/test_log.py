@@ -135,6 +135,15 @@ def test_caller_filter_by_number_in_any_format_or_by_name(supervisor_client, ope
     assert listed_ids(supervisor_client.get(LIST, {"caller": "ratna"})) == [by_name.pk]
 
 
+def test_caller_filter_reads_a_number_as_the_console_stores_it(supervisor_client, operator):
+    # Digits starting with the country code, without the "+": the console stores
+    # +62 21 555 1234, so the filter looks for that caller, not +62 62 21...
+    caller = LogCallerFactory(number="+62215551234")
+    wanted = LogCallFactory(operator=operator, caller=caller)
+    LogCallFactory(operator=operator, caller=LogCallerFactory(number="+6281234567890"))
+    assert listed_ids(supervisor_client.get(LIST, {"caller": "62215551234"})) == [wanted.pk]
+
+
 # Sorting and pagination -------------------------------------------------------
 
 
