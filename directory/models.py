@@ -236,11 +236,6 @@ class ExtensionKind(models.TextChoices):
     OTHER = "other", _("Other")
 
 
-class ExtensionQuerySet(models.QuerySet):
-    def with_owner(self):
-        return self.select_related("staff", "department", "staff__department")
-
-
 class Extension(models.Model):
     """An internal number on the PBX. A desk phone belongs to a person, a
     department line to a department; fax, meeting rooms and the lobby may belong
@@ -274,7 +269,6 @@ class Extension(models.Model):
     )
 
     history = HistoricalRecords()
-    objects = ExtensionQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("extension")
@@ -292,14 +286,6 @@ class Extension(models.Model):
 
     def __str__(self):
         return self.number
-
-    @property
-    def owner_name(self) -> str:
-        if self.staff_id:
-            return self.staff.full_name
-        if self.department_id:
-            return self.department.name
-        return self.label or self.get_kind_display()
 
 
 class Disclosure(models.TextChoices):
