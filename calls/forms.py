@@ -42,6 +42,18 @@ def parse_phone_number(raw: str) -> str:
     raise ValidationError(message, code="invalid")
 
 
+def _id_from(field: forms.Field, value) -> int | None:
+    """The id sent for a choice field: None when empty; the field's own
+    "invalid_choice" error for anything but a short run of ASCII digits, so
+    odd text never reaches the database."""
+    if value in field.empty_values:
+        return None
+    value = str(value).strip()
+    if not value.isascii() or not value.isdigit() or len(value) > MAX_ID_DIGITS:
+        raise ValidationError(field.error_messages["invalid_choice"], code="invalid_choice")
+    return int(value)
+
+
 class IdChoiceField(forms.ModelChoiceField):
     """A foreign key sent as a hidden id set by the console search. Anything that
     is not the id of an existing row is a field error, never a database error."""
@@ -52,12 +64,8 @@ class IdChoiceField(forms.ModelChoiceField):
     }
 
     def to_python(self, value):
-        if value in self.empty_values:
-            return None
-        value = str(value).strip()
-        if not value.isascii() or not value.isdigit() or len(value) > MAX_ID_DIGITS:
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
-        return super().to_python(value)
+        pk = _id_from(self, value)
+        return None if pk is None else super().to_python(pk)
 
 
 class CategorySelect(FastSelect):
@@ -114,18 +122,16 @@ class CategoryChoiceField(forms.ModelChoiceField):
         return self._objects
 
     def to_python(self, value):
-        if value in self.empty_values:
+        pk = _id_from(self, value)
+        if pk is None:
             return None
-        value = str(value).strip()
-        if not value.isascii() or not value.isdigit() or len(value) > MAX_ID_DIGITS:
-            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
         for obj in self.objects():
-            if obj.pk == int(value):
+            if obj.pk == pk:
                 return obj
         raise ValidationError(
             self.error_messages["invalid_choice"],
             code="invalid_choice",
-            params={"value": value},
+            params={"value": str(value).strip()},
         )
 
 

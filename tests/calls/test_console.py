@@ -431,6 +431,22 @@ def test_unknown_ids_are_field_errors(operator_client, field):
     assert_nothing_saved()
 
 
+@pytest.mark.parametrize("bad_id", ["424242", "abc", "9" * 40])
+def test_bad_ids_get_each_fields_own_error(operator_client, bad_id):
+    response = post(
+        operator_client, category=bad_id, asked_for_staff=bad_id, outcome=Outcome.CALL_BACK
+    )
+
+    assert response.status_code == 422
+    assert errors_for(response, "asked_for_staff") == [
+        "This choice no longer exists; search again."
+    ]
+    assert errors_for(response, "category") == [
+        "Select a valid choice. That choice is not one of the available choices."
+    ]
+    assert_nothing_saved()
+
+
 def test_transferred_without_extension_is_a_field_error(operator_client, budi):
     response = post(
         operator_client,
