@@ -181,8 +181,11 @@ class Staff(models.Model):
             ("change_presence", _("Can set anyone's presence")),
             ("import_directory", _("Can import and export the directory")),
         ]
-        # PostgreSQL also gets trigram and prefix indexes on the search columns
-        # (migration 0002_search_indexes); SQLite has no use for them.
+        # The search also has raw-SQL indexes on this table: trigram indexes on
+        # the search columns, PostgreSQL only (migration 0002_search_indexes), and
+        # a byte-order index on (search_name, id) for name-prefix ranges on both
+        # databases, COLLATE "C" on PostgreSQL (0004_search_prefix_indexes, which
+        # replaced 0002's varchar_pattern_ops prefix index).
         indexes = [
             models.Index(fields=["department", "full_name"], name="staff_dept_name"),
         ]

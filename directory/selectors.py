@@ -23,9 +23,7 @@ from directory.models import (
 from directory.text import fold
 from switchboard.links import pk_link
 
-# Ranks, best first (the SQL below writes them as numbers): 0 an exact extension
-# number, 1 a name that starts with the query, 2 a later word of the name that
-# does, 3 anything else that matched.
+# Within a rank, people first, then departments, extensions and info entries.
 KIND_ORDER = {"staff": 0, "department": 1, "extension": 2, "info": 3}
 PRESENCE_LABELS = dict(Presence.choices)  # lazy labels, translated when shown
 DISCLOSURE_LABELS = dict(Disclosure.choices)
@@ -78,6 +76,10 @@ class SearchResult:
 # prefix indexes are built (migration 0004: COLLATE "C" on PostgreSQL, SQLite's
 # default already), so every name that starts with the query lies in one index
 # range, already sorted; `esc` is the LIKE escape clause SQLite needs.
+#
+# Ranks, best first (the SQL below writes them as numbers): 0 an exact extension
+# number, 1 a name that starts with the query, 2 a later word of the name that
+# does, 3 anything else that matched.
 ROW_COLUMNS = (
     "kind id rank name detail department extension presence back_at presence_note "
     "cover_id cover_name disclosure answer extension_kind"
