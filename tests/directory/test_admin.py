@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from directory.importing import import_preview
-from directory.models import Extension, InfoEntry
+from directory.models import Extension, ImportStatus, InfoEntry
 from switchboard.roles import DIRECTORY_ADMIN, OPERATOR
 from tests import factories
 
@@ -131,9 +131,19 @@ def test_import_batches_are_read_only_for_superusers(client, directory_admin):
     superuser = User.objects.create_superuser("root", password="pw-not-used")
     client.force_login(superuser)
     assert client.get(reverse("admin:directory_importbatch_changelist")).status_code == 200
-    change = client.get(reverse("admin:directory_importbatch_change", args=[batch.pk]))
+    change_url = reverse("admin:directory_importbatch_change", args=[batch.pk])
+    change = client.get(change_url)
     assert change.status_code == 200
+    assert 'name="_save"' not in change.content.decode()  # shown, with no save button
     assert client.get(reverse("admin:directory_importbatch_add")).status_code == 403
+    edit = client.post(change_url, {"kind": "staff", "filename": "x.csv", "status": "applied"})
+    assert edit.status_code == 403
+    batch.refresh_from_db()
+    assert (batch.kind, batch.filename, batch.status) == (
+        "departments",
+        "departments.csv",
+        ImportStatus.PREVIEWED,
+    )
 
 
 def test_operator_without_staff_flag_cannot_open_admin(client, db):

@@ -110,7 +110,7 @@ def test_absent_person_shows_presence_and_cover_with_extension():
 
 
 @pytest.mark.parametrize("query", ["b", "budi", "ops", "30"])
-def test_search_runs_two_queries_whatever_the_data(query, django_assert_max_num_queries):
+def test_search_runs_two_queries_whatever_the_data(query, django_assert_max_num_queries, settings):
     department = DepartmentFactory(name="Operasional Bud", code="OPS")
     cover = StaffFactory(department=department)
     StaffFactory(full_name="Budi Satu", department=department)
@@ -125,6 +125,12 @@ def test_search_runs_two_queries_whatever_the_data(query, django_assert_max_num_
     with django_assert_max_num_queries(2):
         many = directory_search(query)
     assert len(many) >= len(few)
+    if query in ("b", "budi"):  # the name searches fill up with the 60 absent people
+        absent = [r for r in many if r.presence == Presence.OUT]
+        assert len(many) == settings.DIRECTORY_SEARCH_LIMIT
+        assert len(absent) >= len(many) - 1  # the cover's own name may start with a B
+        covered = {"id": cover.pk, "name": cover.full_name, "extension": "3000"}
+        assert all(r.cover == covered and r.extension for r in absent)
 
 
 def test_like_wildcards_in_the_query_are_plain_characters():
@@ -252,9 +258,16 @@ def test_api_requires_log_in_and_a_directory_role(client, outsider_client):
 
 
 def test_overlong_query_is_cut_not_an_error(operator_client):
+    person = StaffFactory(full_name="A" * 120 + " Panjang")
+
     response = operator_client.get("/api/directory/search", {"q": "a" * 5000})
 
     assert response.status_code == 200
+    data = response.json()
+    # Searched as its first 100 characters, so the long name still matches.
+    assert (data["query"], data["count"]) == ("a" * 5000, 1)
+    [result] = data["results"]
+    assert (result["kind"], result["id"], result["name"]) == ("staff", person.pk, person.full_name)
 
 
 def test_department_page_shows_the_cover_only_of_members_who_are_away(operator_client):
