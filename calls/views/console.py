@@ -84,11 +84,17 @@ def _search_choices(query: str) -> list[dict]:
     )
     choices = []
     for r in results:
-        choice = {"r": r, "transfer_number": r.extension, "via_cover": False}
-        if r.kind == "staff" and r.presence not in AVAILABLE_PRESENCES and r.cover:
-            if r.cover.get("extension"):
-                choice["transfer_number"] = r.cover["extension"]
-                choice["via_cover"] = True
+        choice = {
+            "r": r,
+            # Only staff have a presence; departments and the like are always reachable.
+            "available": not r.presence or r.presence in AVAILABLE_PRESENCES,
+            "transfer_number": r.extension,
+            "via_cover": False,
+        }
+        # directory_search names a cover only for staff who are away.
+        if r.cover and r.cover.get("extension"):
+            choice["transfer_number"] = r.cover["extension"]
+            choice["via_cover"] = True
         choice["transfer_id"] = ext_ids.get(choice["transfer_number"], "")
         choices.append(choice)
     return choices

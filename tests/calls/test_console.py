@@ -550,7 +550,10 @@ def test_search_fills_transfer_extension_for_a_person_in(operator_client, budi):
     assert choice["transfer_number"] == "2104"
     assert choice["transfer_id"] == budi.extensions.get().pk
     assert not choice["via_cover"]
-    assert 'data-transfer-number="2104"' in response.content.decode()
+    assert choice["available"]
+    html = response.content.decode()
+    assert 'data-transfer-number="2104"' in html
+    assert 'data-available="yes"' in html
 
 
 def test_search_transfers_to_the_cover_when_the_person_is_away(operator_client, finance):
@@ -566,7 +569,26 @@ def test_search_transfers_to_the_cover_when_the_person_is_away(operator_client, 
     choice = response.context["choices"][0]
     assert (choice["transfer_number"], choice["transfer_id"]) == ("2105", cover_ext.pk)
     assert choice["via_cover"]
-    assert 'data-cover-name="Sari Wulandari"' in response.content.decode()
+    assert not choice["available"]
+    html = response.content.decode()
+    assert 'data-cover-name="Sari Wulandari"' in html
+    assert 'data-available="no"' in html
+
+
+def test_search_counts_a_person_working_remotely_as_available(operator_client, finance):
+    cover = StaffFactory(full_name="Sari Wulandari", department=finance)
+    ExtensionFactory(number="2105", staff=cover)
+    remote = StaffFactory(
+        full_name="Budi Santoso", department=finance, presence=Presence.REMOTE, cover=cover
+    )
+    ExtensionFactory(number="2104", staff=remote)
+
+    response = operator_client.get(CONSOLE, {"q": "budi"}, **HTMX)
+
+    choice = response.context["choices"][0]
+    assert choice["available"] and not choice["via_cover"]
+    assert choice["transfer_number"] == "2104"
+    assert 'data-available="yes"' in response.content.decode()
 
 
 def test_search_shows_an_internal_answer_with_a_warning(operator_client):
