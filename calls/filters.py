@@ -20,8 +20,6 @@ from directory.text import fold
 from switchboard.roles import OPERATOR
 from switchboard.widgets import FastDateInput, FastSelect, FastTextInput, FastTimeInput
 
-DATE_FIELDS = ("date_from", "date_to")
-
 
 def caller_number_e164(value: str) -> str | None:
     """The E.164 form of a typed number, read as the console stores it

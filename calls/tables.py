@@ -71,13 +71,12 @@ def _operator(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _caller_html(record, withheld_label: str, caller_url=None) -> str:
+def _caller_html(record, withheld_label: str, caller_url) -> str:
     """HTML of the caller cell (escaped here)."""
     name = record.caller_name
     if record.caller_id:
         caller = record.caller
-        url = caller_url(caller.pk) if caller_url else caller.get_absolute_url()
-        html = f'<a href="{escape(url)}">{escape(caller.number.as_national)}</a>'
+        html = f'<a href="{escape(caller_url(caller.pk))}">{escape(caller.number.as_national)}</a>'
         return f"{html} · {escape(name)}" if name else html
     if record.number_withheld:
         return f"{escape(name)} <span class='text-muted'>({escape(withheld_label)})</span>"

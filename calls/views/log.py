@@ -53,7 +53,7 @@ def get_call_for_user(request, pk: int, *, queryset=None) -> Call:
 _HISTORY_SKIP = {"id", "duration_seconds", "caller", "operator", "number_withheld"}
 
 
-def _history_value(call: Call, field, value, related: dict) -> str:
+def _history_value(field, value, related: dict) -> str:
     if value in (None, ""):
         return "—"
     if field.is_relation:
@@ -101,8 +101,8 @@ def call_history_entries(call: Call) -> list[dict]:
                 "changes": [
                     {
                         "field": fields[c.field].verbose_name,
-                        "old": _history_value(call, fields[c.field], c.old, related),
-                        "new": _history_value(call, fields[c.field], c.new, related),
+                        "old": _history_value(fields[c.field], c.old, related),
+                        "new": _history_value(fields[c.field], c.new, related),
                     }
                     for c in changes
                 ],
@@ -199,7 +199,8 @@ def call_edit(request, pk):
     call = get_call_for_user(
         request, pk, queryset=Call.objects.live().select_related(*CALL_DETAIL_RELATED)
     )
-    if call.is_deleted or not can_edit_call(request.user, call):
+    # A deleted call is not found at all (live()); can_edit_call refuses it too.
+    if not can_edit_call(request.user, call):
         raise PermissionDenied
     form = CallCorrectionForm(request.POST or None, instance=call)
     if request.method == "POST" and form.is_valid():

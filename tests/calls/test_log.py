@@ -404,6 +404,18 @@ def test_deleted_call_detail_is_hidden_from_operators(operator_client, superviso
     assert operator_client.get(reverse("calls:call-detail", args=[call.pk])).status_code == 404
 
 
+def test_a_deleted_call_cannot_be_corrected_even_by_a_supervisor(supervisor_client, supervisor):
+    call = LogCallFactory()
+    Call.objects.filter(pk=call.pk).update(
+        deleted_at=timezone.now(), deleted_by=supervisor, delete_reason="x"
+    )
+    url = reverse("calls:call-edit", args=[call.pk])
+    assert supervisor_client.get(url).status_code == 404
+    assert supervisor_client.post(url, _form_data(call, purpose="x")).status_code == 404
+    call.refresh_from_db()
+    assert call.purpose == ""
+
+
 def test_delete_without_reason_shows_error_and_deletes_nothing(supervisor_client, operator):
     call = LogCallFactory(operator=operator)
     response = supervisor_client.post(reverse("calls:call-delete", args=[call.pk]), {"reason": " "})
