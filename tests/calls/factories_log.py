@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from calls.models import Direction, Outcome
 from switchboard.roles import OPERATOR
-from tests.factories import CallCategoryFactory, CallerFactory, CallFactory, UserFactory
+from tests.factories import CallerFactory, CallFactory, UserFactory
 
 
 def recent_today():
@@ -18,9 +18,6 @@ def recent_today():
 
 class LogCallerFactory(CallerFactory):
     number = factory.Sequence(lambda n: f"+62215550{n:04d}")
-
-
-LogCallCategoryFactory = CallCategoryFactory
 
 
 class LogCallFactory(CallFactory):

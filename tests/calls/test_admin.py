@@ -6,8 +6,8 @@ from django.contrib.auth.models import Permission
 from django.urls import reverse
 
 from calls.models import CallCategory
-from tests.calls.factories_log import LogCallCategoryFactory, LogCallerFactory, LogCallFactory
-from tests.factories import DepartmentFactory, UserFactory
+from tests.calls.factories_log import LogCallerFactory, LogCallFactory
+from tests.factories import CallCategoryFactory, DepartmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -39,7 +39,7 @@ def test_directory_admin_adds_a_category(admin_client_dir):
 
 
 def test_category_changelist_lists_categories(admin_client_dir):
-    LogCallCategoryFactory(name="Lowongan kerja")
+    CallCategoryFactory(name="Lowongan kerja")
     response = admin_client_dir.get(reverse("admin:calls_callcategory_changelist"))
     assert response.status_code == 200
     assert "Lowongan kerja" in response.content.decode()

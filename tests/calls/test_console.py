@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from calls.models import Call, CallCategory, Caller, CallerKind, Direction, Outcome
 from directory.models import Disclosure, Presence
+from tests.calls.factories_log import recent_today
 from tests.factories import (
     CallCategoryFactory,
     CallerFactory,
@@ -680,6 +681,7 @@ def test_console_post_query_count_does_not_grow_with_the_day(
             asked_for_staff=budi.pk,
             transferred_to=extension.pk,
             outcome=Outcome.TRANSFERRED,
+            started_at=recent_today().isoformat(),  # today's, even just after midnight
         )
 
     add_calls(1)
@@ -697,12 +699,13 @@ def test_console_post_query_count_does_not_grow_with_the_day(
 
 
 def test_day_list_shows_the_latest_calls_and_counts_the_whole_day(operator_client, operator):
-    now = timezone.now()
+    # 25 calls a second apart, all of today's even just after midnight.
+    latest = recent_today() + timedelta(seconds=24)
     for seconds in range(25):
         CallFactory(
             operator=operator,
             caller_name=f"Penelepon {seconds:02}",
-            started_at=now - timedelta(seconds=seconds),
+            started_at=latest - timedelta(seconds=seconds),
         )
 
     response = operator_client.get(CONSOLE)

@@ -6,17 +6,18 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
 from calls.models import Call, Direction, Outcome
 from calls.tables import PER_PAGE
 from switchboard.roles import OPERATOR
 from tests.calls.factories_log import (
-    LogCallCategoryFactory,
     LogCallerFactory,
     LogCallFactory,
     recent_today,
 )
 from tests.factories import (
+    CallCategoryFactory,
     DepartmentFactory,
     ExtensionFactory,
     InfoEntryFactory,
@@ -101,8 +102,8 @@ def test_choice_filters_narrow(supervisor_client, operator, name, value, other):
 
 
 def test_category_filter_narrows(supervisor_client, operator):
-    billing = LogCallCategoryFactory(name="Tagihan")
-    jobs = LogCallCategoryFactory(name="Lowongan")
+    billing = CallCategoryFactory(name="Tagihan")
+    jobs = CallCategoryFactory(name="Lowongan")
     wanted = LogCallFactory(operator=operator, category=billing)
     LogCallFactory(operator=operator, category=jobs)
     assert listed_ids(supervisor_client.get(LIST, {"category": billing.pk})) == [wanted.pk]
@@ -184,7 +185,7 @@ def test_list_query_count_is_constant(supervisor_client, operator):
         assert response.status_code == 200
         return len(ctx.captured_queries), len(listed_ids(response))
 
-    category = LogCallCategoryFactory()
+    category = CallCategoryFactory()
     staff = StaffFactory()
     caller = LogCallerFactory()
     kwargs = {
@@ -227,7 +228,7 @@ def test_rows_escape_typed_text_and_link_the_caller(supervisor_client, operator)
 
 
 def test_filter_selects_keep_the_chosen_option_and_one_empty_choice(supervisor_client, operator):
-    category = LogCallCategoryFactory(name="Tagihan & <Lain>")
+    category = CallCategoryFactory(name="Tagihan & <Lain>")
     body = supervisor_client.get(LIST, {"category": category.pk}).content.decode()
     assert f'<option value="{category.pk}" selected>Tagihan &amp; &lt;Lain&gt;</option>' in body
     assert body.count('<option value="" selected>') == 4  # the other selects
@@ -270,7 +271,7 @@ def test_call_pages_load_every_relation_they_name_with_the_call(supervisor_clien
     full = LogCallFactory(
         operator=operator,
         caller=LogCallerFactory(),
-        category=LogCallCategoryFactory(),
+        category=CallCategoryFactory(),
         asked_for_staff=staff,
         asked_for_department=staff.department,
         transferred_to=ExtensionFactory(staff=staff),
@@ -383,7 +384,9 @@ def test_delete_is_post_only(supervisor_client, operator):
     assert supervisor_client.get(reverse("calls:call-delete", args=[call.pk])).status_code == 405
 
 
-def test_supervisor_deletes_with_reason_and_the_trace_stays(supervisor_client, operator):
+def test_supervisor_deletes_with_reason_and_the_trace_stays(
+    supervisor_client, supervisor, operator
+):
     call = LogCallFactory(operator=operator)
     response = supervisor_client.post(
         reverse("calls:call-delete", args=[call.pk]), {"reason": "Panggilan uji coba"}
@@ -393,7 +396,7 @@ def test_supervisor_deletes_with_reason_and_the_trace_stays(supervisor_client, o
     body = supervisor_client.get(reverse("calls:call-detail", args=[call.pk])).content.decode()
     assert "This call was deleted from the log" in body
     assert "Panggilan uji coba" in body
-    assert "sup" in body
+    assert f"Deleted by {escape(supervisor.get_full_name())} on " in body
 
 
 def test_deleted_call_detail_is_hidden_from_operators(operator_client, supervisor, operator):
