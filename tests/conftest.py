@@ -45,6 +45,20 @@ def _english(settings):
     settings.LANGUAGE_CODE = "en"
 
 
+# PBKDF2 with hundreds of thousands of rounds on every factory user made the suite
+# several times slower; tests/switchboard/test_auth.py keeps one test on the real
+# hasher, so production's choice is still exercised.
+FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _fast_password_hasher():
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=FAST_HASHERS):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _eager_celery():
     """Tasks run in-process in tests unless a test starts a real worker."""

@@ -28,12 +28,7 @@ def login(client, username):
 
 
 @pytest.fixture
-def fast_hashing(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-@pytest.fixture
-def seeded(db, fast_hashing):
+def seeded(db):
     out = StringIO()
     call_command("seed_demo", stdout=out)
     return out.getvalue()
@@ -137,7 +132,7 @@ def test_second_run_changes_nothing(seeded):
     )
 
 
-def test_seed_demo_is_deterministic(db, fast_hashing):
+def test_seed_demo_is_deterministic(db):
     call_command("seed_demo", stdout=StringIO())
     first = list(Staff.objects.order_by("email").values_list("full_name", "email", "job_title"))
     Extension.objects.all().delete()

@@ -117,3 +117,17 @@ def test_language_switcher_serves_indonesian_and_english(operator_client):
 
     assert "In/out board" in english
     assert "Papan hadir" in indonesian
+
+
+def test_log_in_works_with_the_real_password_hasher(settings):
+    """The suite hashes with MD5 for speed (tests/conftest.py); production's
+    default hasher (PBKDF2) stores and checks passwords end to end here."""
+    from django.conf import global_settings
+
+    settings.PASSWORD_HASHERS = global_settings.PASSWORD_HASHERS
+    user = UserFactory(username="realhash")
+    assert user.password.startswith("pbkdf2_sha256$")
+
+    response = login(Client(), "realhash", PASSWORD)
+
+    assert response.status_code == 302
