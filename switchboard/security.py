@@ -116,7 +116,7 @@ class SecurityHeadersMiddleware:
                 self.admin_prefix = reverse("admin:index")
             except NoReverseMatch:
                 self.admin_prefix = ""
-        return bool(self.admin_prefix) and request.path_info.startswith(self.admin_prefix)
+        return bool(self.admin_prefix) and request.path.startswith(self.admin_prefix)
 
 
 # --- The client address behind the proxies -------------------------------------------
