@@ -35,7 +35,8 @@ ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django admin with the Switchboard site (branding, throttled password change).
+    "switchboard.apps.SwitchboardAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -57,6 +58,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so every response gets the CSP and Permissions-Policy headers.
+    "switchboard.security.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "switchboard.middleware.DatabaseUnavailableMiddleware",
@@ -124,14 +127,37 @@ LOGOUT_REDIRECT_URL = "login"
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 12 * 3600, minimum=300)
 
-# Failed log-ins: throttled per user name *and* address, so one operator's typos
-# never lock out the whole desk that shares one office address.
+# Failed log-ins (django-axes, see switchboard/security.py and README "Log-in
+# throttling"). Counted per user name *and* address, so one operator's typos never
+# lock out the whole desk that shares one office address; and per address across
+# user names with a looser limit, so one address cannot try a few passwords against
+# every account (password spraying). Wrong old passwords on the password-change
+# form count too.
 AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5, minimum=1)
+AXES_IP_FAILURE_LIMIT = env_int("AXES_IP_FAILURE_LIMIT", 30, minimum=1)
+if AXES_IP_FAILURE_LIMIT < AXES_FAILURE_LIMIT:
+    raise ImproperlyConfigured(
+        f"AXES_IP_FAILURE_LIMIT ({AXES_IP_FAILURE_LIMIT}) must be at least "
+        f"AXES_FAILURE_LIMIT ({AXES_FAILURE_LIMIT})."
+    )
 AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15, minimum=1) / 60  # hours
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "switchboard.security.ThrottleHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0, minimum=0) or None
+# Reverse proxies in front of gunicorn, each appending to X-Forwarded-For (the
+# docker-compose set has one, nginx). The client address is the entry the outermost
+# one wrote; entries a client sends itself are ignored.
+TRUSTED_PROXY_COUNT = env_int("AXES_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "switchboard.security.client_ip_address"
+# Never store the password-change form's passwords in axes' records of failures.
+AXES_SENSITIVE_PARAMETERS = [
+    "username",
+    "ip_address",
+    "old_password",
+    "new_password1",
+    "new_password2",
+]
 AXES_VERBOSE = False
 
 # Internationalisation: English and Bahasa Indonesia; Jakarta time, aware datetimes.

@@ -1,15 +1,18 @@
 import sys
 
 from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
-from django.views.decorators.cache import never_cache
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET
 from django.views.defaults import server_error as default_server_error
 
 from switchboard.middleware import is_outage, outage_response
+from switchboard.security import ThrottledPasswordChangeForm
 
 
 def home(request):
@@ -66,3 +69,24 @@ def server_error(request, template_name="500.html"):
     if is_outage(sys.exc_info()[1]):
         return outage_response(request)
     return default_server_error(request, template_name)
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    """Django's password change; the old password goes through authenticate(), so
+    wrong guesses count against the user name and address like failed log-ins
+    (switchboard.security.ThrottledOldPasswordMixin)."""
+
+    form_class = ThrottledPasswordChangeForm
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "request": self.request}
+
+
+@login_not_required
+@require_GET
+@cache_control(max_age=86400)
+def favicon(request):
+    """Browsers ask for /favicon.ico where a page links no icon (a file opened
+    directly, an old bookmark): send them to the vendored SVG. Not a permanent
+    redirect: the static file's hashed name changes with each release."""
+    return HttpResponseRedirect(static("favicon.svg"))

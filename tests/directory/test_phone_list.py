@@ -4,6 +4,7 @@ import re
 
 import factory
 import pytest
+from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.urls import reverse
 
@@ -80,7 +81,12 @@ def test_lists_departments_in_tree_order_with_main_line_people_and_extensions(
     assert "Ani Wijaya" in page and "Recruiter" in page
     assert "Left Already" not in page
     assert "Closed unit" not in page
-    assert "@media print" in page and "column-count: 2" in page
+    # The print layout is in the stylesheet (no inline <style> under the CSP);
+    # each department is indented by its depth in the tree.
+    assert 'class="sb-phone-list-page"' in page
+    assert re.search(r'class="sb-phone-dept sb-depth-2"> ?<h2><span>Tax ', page)
+    stylesheet = (settings.BASE_DIR / "static/css/switchboard.css").read_text()
+    assert "@media print" in stylesheet and "column-count: 2" in stylesheet
 
 
 def test_department_filter_shows_that_branch_only(operator_web, company):

@@ -57,6 +57,8 @@ POST_EXPECTED = {
 EXPECTED = {
     "home": {"anonymous": LOGIN, **{p: REDIRECT for p in PERSONAS[1:]}},
     "healthz": EVERYONE,
+    # The icon for pages that link none: a redirect to the static SVG, no log-in.
+    "favicon": {p: REDIRECT for p in PERSONAS},
     "login": EVERYONE,
     "logout": {"anonymous": LOGIN, **{p: NOT_ALLOWED for p in PERSONAS[1:]}},
     "password_change": ANY_USER,

@@ -44,6 +44,12 @@ def test_embedded_defaults_start():
         ({"CELERY_BROKER_URL": "localhost:6379"}, "CELERY_BROKER_URL must be a broker URL"),
         ({"DEBUG": "false"}, "SECRET_KEY must be set"),
         ({"AXES_FAILURE_LIMIT": "0"}, "AXES_FAILURE_LIMIT must be at least 1"),
+        ({"AXES_IP_FAILURE_LIMIT": "many"}, "AXES_IP_FAILURE_LIMIT must be an integer"),
+        (
+            {"AXES_FAILURE_LIMIT": "10", "AXES_IP_FAILURE_LIMIT": "5"},
+            "AXES_IP_FAILURE_LIMIT (5) must be at least AXES_FAILURE_LIMIT (10)",
+        ),
+        ({"AXES_PROXY_COUNT": "-1"}, "AXES_PROXY_COUNT must be at least 0"),
     ],
 )
 def test_malformed_variable_stops_start_up_with_a_clear_message(env, message):
