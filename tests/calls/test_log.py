@@ -247,7 +247,7 @@ def test_htmx_request_gets_the_results_partial(supervisor_client, operator):
 
 
 def test_detail_shows_history_after_an_edit(operator_client, operator):
-    call = LogCallFactory(operator=operator, caller_name="Pak Lama")
+    call = LogCallFactory(operator=operator, caller_name="Pak Lama", purpose="Alamat kantor")
     response = operator_client.post(
         reverse("calls:call-edit", args=[call.pk]), _form_data(call, caller_name="Pak Baru")
     )
@@ -344,7 +344,8 @@ def test_operator_cannot_correct_another_operators_call(operator_client):
 def test_supervisor_corrects_any_call(supervisor_client, operator):
     call = LogCallFactory(operator=operator, started_at=timezone.now() - timezone.timedelta(days=5))
     response = supervisor_client.post(
-        reverse("calls:call-edit", args=[call.pk]), _form_data(call, outcome=Outcome.MESSAGE)
+        reverse("calls:call-edit", args=[call.pk]),
+        _form_data(call, outcome=Outcome.MESSAGE, purpose="Mohon telepon balik"),
     )
     assert response.status_code == 302
     call.refresh_from_db()
