@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
-from directory.models import Department, Extension, InfoEntry, Staff
+from directory.models import Department, Extension, ExtensionKind, InfoEntry, Staff
 
 # Text limits: generous for a desk, small enough that nobody pastes a novel.
 NAME_MAX = 150
@@ -136,16 +136,49 @@ CALL_DETAIL_RELATED = (
     "asked_for_staff",
     "asked_for_department",
     "transferred_to",
+    "transferred_to__staff",
+    "transferred_to__department",
     "requested_by",
     "info_entry",
     "deleted_by",
 )
 
 
+def _desk_number(staff_ref: str):
+    """The first extension number of the person in `staff_ref`, desk phones first
+    (as the directory search lists them), as a subquery."""
+    numbers = Extension.objects.filter(staff=models.OuterRef(staff_ref)).order_by(
+        models.Case(
+            models.When(kind=ExtensionKind.DESK, then=models.Value(0)),
+            default=models.Value(1),
+            output_field=models.IntegerField(),
+        ),
+        "number",
+    )
+    return models.Subquery(numbers.values("number")[:1])
+
+
 class CallQuerySet(models.QuerySet):
     def live(self):
         """Calls not deleted by a supervisor."""
         return self.filter(deleted_at__isnull=True)
+
+    def for_correction(self):
+        """Live calls with what the correction page's pickers show for the
+        current choices ("Budi Santoso · Keuangan · 2104"), in one query."""
+        return (
+            self.live()
+            .select_related(
+                *CALL_DETAIL_RELATED,
+                "asked_for_staff__department",
+                "requested_by__department",
+                "transferred_to__staff__department",
+            )
+            .annotate(
+                asked_for_staff_extension=_desk_number("asked_for_staff"),
+                requested_by_extension=_desk_number("requested_by"),
+            )
+        )
 
     def for_log_table(self):
         """Live calls with exactly the relations a row of the log table
