@@ -383,8 +383,8 @@ class Call(models.Model):
                     if name == "started_at"
                     else _("A call cannot end in the future.")
                 )
-        if "ended_at" in errors or not (self.started_at and self.ended_at):
-            return
+        if errors or not (self.started_at and self.ended_at):
+            return  # a time out of bounds says enough
         if self.ended_at < self.started_at:
             errors["ended_at"] = _("The end of a call cannot be before its start.")
         elif (self.ended_at - self.started_at).total_seconds() > MAX_CALL_SECONDS:

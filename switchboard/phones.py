@@ -22,10 +22,9 @@ EXTENSION_MAX_DIGITS = 8
 # before the number is parsed. The marker must follow a space or a digit, so the
 # "x" inside a word is never taken for one.
 _EXTENSION = re.compile(
-    r"""(?:(?<=\d)|\s)\s*
+    rf"""(?:(?<=[0-9])|\s)\s*
         (?:ext(?:ension)?|pesawat|psw|pes|x|\#)\.?\s*[:.]?\s*
-        (?P<extension>\d{1,%d})\s*$"""
-    % EXTENSION_MAX_DIGITS,
+        (?P<extension>[0-9]{{1,{EXTENSION_MAX_DIGITS}}})\s*$""",
     re.IGNORECASE | re.VERBOSE,
 )
 
