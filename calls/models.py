@@ -125,6 +125,8 @@ class ChangeReason(models.TextChoices):
 
     CORRECTED = "corrected", _("corrected")
     DELETED = "deleted", _("deleted")
+    # Written by migration 0002 for a call whose times were out of bounds.
+    RESTORED = "restored", _("times restored from the history")
 
 
 # Every relation a call's own pages name: the detail page, and the correction

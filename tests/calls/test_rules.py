@@ -629,3 +629,86 @@ def test_the_admin_corrects_through_the_service(admin_supervisor_client, logged,
     latest = call.history.first()
     assert latest.history_change_reason == "corrected"
     assert latest.history_user == admin_supervisor_client.user
+
+
+# Migration 0002: calls already out of bounds ------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_restores_out_of_bounds_times_from_the_history(operator):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before, latest = [("calls", "0001_initial")], [("calls", "0005_call_caller_extension")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    apps = executor.loader.project_state(before).apps
+    OldCall = apps.get_model("calls", "Call")
+    History = apps.get_model("calls", "HistoricalCall")
+    logged = datetime(2026, 8, 20, 9, 0, tzinfo=JAKARTA)
+    shared = {"operator_id": operator.pk, "outcome": "nuisance", "direction": "in"}
+    year_one = datetime(1, 1, 2, tzinfo=JAKARTA)
+    broken = OldCall.objects.create(
+        started_at=year_one, ended_at=logged, duration_seconds=None, **shared
+    )
+    for when, start, end, kind in (
+        (logged, logged, logged + timedelta(seconds=40), "+"),
+        (logged + timedelta(hours=1), year_one, logged, "~"),  # the bad correction
+    ):
+        History.objects.create(
+            id=broken.pk,
+            started_at=start,
+            ended_at=end,
+            duration_seconds=40 if kind == "+" else None,
+            history_date=when,
+            history_type=kind,
+            **shared,
+        )
+    if connection.vendor == "postgresql":
+        # What the correction page once stored: a BC date, which Python cannot
+        # even read. The migration must mend it without loading it.
+        with connection.cursor() as cursor:
+            for table in ("calls_call", "calls_historicalcall"):
+                cursor.execute(
+                    f"UPDATE {table} SET started_at = '0001-01-01 00:00:00+00 BC' "  # noqa: S608
+                    "WHERE id = %s AND started_at < '1000-01-01'",
+                    [broken.pk],
+                )
+                assert cursor.rowcount == 1
+    fine = OldCall.objects.create(started_at=logged, ended_at=logged, duration_seconds=0, **shared)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+
+    restored = Call.objects.get(pk=broken.pk)
+    assert (restored.started_at, restored.duration_seconds) == (logged, 40)
+    assert restored.history.first().history_change_reason == "restored"
+    assert Call.objects.get(pk=fine.pk).history.count() == 0  # untouched
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_stops_and_names_a_call_it_cannot_restore(operator):
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    before = [("calls", "0001_initial")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    OldCall = executor.loader.project_state(before).apps.get_model("calls", "Call")
+    start = datetime(2026, 8, 20, 9, 0, tzinfo=JAKARTA)
+    stuck = OldCall.objects.create(
+        operator_id=operator.pk,
+        outcome="nuisance",
+        started_at=start,
+        ended_at=start + timedelta(days=3),
+        duration_seconds=3 * 86400,
+    )
+    try:
+        with pytest.raises(RuntimeError, match=rf"ids \[{stuck.pk}\]"):
+            MigrationExecutor(connection).migrate(
+                [("calls", "0002_call_restore_out_of_bounds_times")]
+            )
+    finally:
+        OldCall.objects.filter(pk=stuck.pk).delete()
+        MigrationExecutor(connection).migrate([("calls", "0005_call_caller_extension")])
+    assert not Call.objects.exists()
