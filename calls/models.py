@@ -226,8 +226,9 @@ class Call(models.Model):
     number_withheld = models.BooleanField(_("number withheld"), default=False)
     # "021-5551234 ext 12": the caller's main number is the Caller's; the
     # extension they gave belongs to this call.
+    # The database default serves rows written outside the ORM (bulk loads).
     caller_extension = models.CharField(
-        _("caller's extension"), max_length=EXTENSION_MAX, blank=True
+        _("caller's extension"), max_length=EXTENSION_MAX, blank=True, default="", db_default=""
     )
     caller_name = models.CharField(_("caller name"), max_length=NAME_MAX, blank=True)
     caller_company = models.CharField(_("company"), max_length=NAME_MAX, blank=True)
@@ -385,8 +386,11 @@ class Call(models.Model):
                     if name == "started_at"
                     else _("A call cannot end in the future.")
                 )
-        if errors or not (self.started_at and self.ended_at):
-            return  # a time out of bounds says enough
+        floor_errors = any(
+            v is not None and v < CALL_TIME_FLOOR for v in (self.started_at, self.ended_at)
+        )
+        if floor_errors or "ended_at" in errors or not (self.started_at and self.ended_at):
+            return  # a time before the floor says enough
         if self.ended_at < self.started_at:
             errors["ended_at"] = _("The end of a call cannot be before its start.")
         elif (self.ended_at - self.started_at).total_seconds() > MAX_CALL_SECONDS:
