@@ -72,10 +72,11 @@ class PickerInput(forms.Widget):
         super().__init__(attrs)
         self.kind = kind
         self.label = ""  # the text shown for the initial value (set by the form)
+        self.list_label = ""  # what the list of matches is called (the field's label)
 
     def __deepcopy__(self, memo):
         result = super().__deepcopy__(memo)
-        result.kind, result.label = self.kind, self.label
+        result.kind, result.label, result.list_label = self.kind, self.label, self.list_label
         return result
 
     def value_from_datadict(self, data, files, name):
@@ -92,7 +93,8 @@ class PickerInput(forms.Widget):
             hidden, text = value.value, value.text if value.text is not None else self.label
         else:
             hidden, text = ("" if value is None else str(value)), self.label
-        described = attrs.pop("aria-describedby", f"{box_id}_hint")
+        # BoundField points aria-describedby at "<id>_helptext" (the picker's hint).
+        described = attrs.pop("aria-describedby", f"{box_id}_helptext")
         invalid = attrs.pop("aria-invalid", None)
         return format_html(
             '<div class="sb-picker" data-picker data-picker-kind="{kind}" data-picker-url="{url}"'
@@ -118,7 +120,7 @@ class PickerInput(forms.Widget):
             described=described,
             invalid=format_html(' aria-invalid="{}"', invalid) if invalid else "",
             hidden=hidden,
-            hint=self.kinds[self.kind],
+            hint=self.list_label or self.kinds[self.kind],
             chosen=_("Chosen:"),
             count=_("%(count)s matches; ↓ and Enter to choose."),
             none=_("No matches."),
@@ -297,6 +299,7 @@ class CallCorrectionForm(forms.ModelForm):
             field = self.fields[name]
             current = getattr(call, name) if getattr(call, f"{name}_id") else None
             field.widget.label = labels[name](current) if current is not None else ""
+            field.widget.list_label = field.label
             field.initial_ok = current
             # Help texts are fixed text: never a related object's (stored markup
             # once ran as script through one).

@@ -106,6 +106,18 @@ def test_the_boxes_show_names_and_numbers_never_ids(operator_client, operator, b
     assert rina.full_name not in body
 
 
+def test_each_picker_is_a_labelled_combobox_with_its_listbox(operator_client, call):
+    body = operator_client.get(edit_url(call)).content.decode()
+    for name in ("asked_for_staff", "transferred_to", "info_entry", "requested_by"):
+        box = f"id_{name}"
+        assert f'<label class="form-label" for="{box}">' in body
+        assert f'id="{box}" name="{name}_text"' in body
+        assert f'aria-controls="{box}_listbox" aria-describedby="{box}_helptext"' in body
+        assert f'id="{box}_listbox" role="listbox"' in body
+        assert f'id="{box}_helptext"' in body
+    assert body.count('role="combobox" aria-autocomplete="list" aria-expanded="false"') == 4
+
+
 def test_posting_the_pickers_hidden_values_saves(operator_client, call, budi):
     requester = StaffFactory(full_name="Sari Dewi", department=budi.department)
     entry = InfoEntryFactory(title="Alamat kantor")
