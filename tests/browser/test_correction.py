@@ -36,9 +36,9 @@ def problems(page):
     page.on("pageerror", lambda error: found.append(str(error)))
     page.on(
         "console",
-        lambda message: found.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
+        lambda message: (
+            found.append(message.text) if "Content Security Policy" in message.text else None
+        ),
     )
     return found
 
@@ -98,9 +98,7 @@ def test_operator_corrects_their_call_with_the_keyboard_only(live_server, log_in
     assert problems == []
 
 
-def test_arrow_keys_choose_and_emptying_the_box_clears_the_choice(
-    live_server, log_in, problems
-):
+def test_arrow_keys_choose_and_emptying_the_box_clears_the_choice(live_server, log_in, problems):
     operator = UserFactory(username="operator1", roles=[OPERATOR])
     finance = DepartmentFactory(name="Keuangan", code="FIN")
     StaffFactory(full_name="Sari Dewi", department=finance)
