@@ -137,12 +137,14 @@ def call_log(*, operator, number=None, now=None, **fields) -> Call:
     if fields["started_at"] is None:
         fields["started_at"] = now
     call = Call(operator=operator, number_withheld=not number, **fields)
+    given_department = fields.get("asked_for_department") or fields.get("asked_for_department_id")
     _normalise(call)
     # Related objects handed in as instances were just loaded from the database;
     # checking again that they exist would cost a query each. Ids are checked.
     loaded = [name for name, value in fields.items() if isinstance(value, models.Model)]
-    if call.asked_for_department_id and "asked_for_staff" in loaded:
-        loaded.append("asked_for_department")  # set from that person, just loaded
+    if call.asked_for_department_id and not given_department:
+        if {"asked_for_staff", "category"} & set(loaded):
+            loaded.append("asked_for_department")  # taken from a row just loaded
     _validate(call, exclude=["caller", "operator", *loaded], now=now)
     call.duration_seconds = _duration(call)
     call.caller = _remember_caller(
