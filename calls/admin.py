@@ -1,15 +1,21 @@
 """Django admin for the calls app.
 
-Calls are read-mostly here: corrections and deletions go through calls.services
-(with their rules and history), never through an admin form. Categories are kept
-by directory admins. Callers are searched by number (typed any way) or name.
+Calls are read-mostly here. A supervisor may correct one (the fields of the
+correction page), but the change form validates and saves through
+calls.services.call_update, so it gives the console's and the correction page's
+answers and keeps the history; nobody adds or deletes calls here (a deletion
+needs its reason and trace: the call log's delete). Categories are kept by
+directory admins. Callers are searched by number (typed any way) or name.
 """
 
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from calls.filters import caller_number_e164
 from calls.models import Call, CallCategory, Caller
+from calls.services import EDITABLE_FIELDS, call_update, call_update_check, can_edit_call
 
 
 @admin.register(CallCategory)
@@ -46,10 +52,42 @@ class CallerAdmin(NumberSearchMixin, admin.ModelAdmin):
     list_per_page = 100
 
 
+class CallAdminForm(forms.ModelForm):
+    """The admin's change form for a call: the service decides, not the form.
+
+    ModelForm would validate its own copy with Call.full_clean alone; this runs
+    call_update_check instead (the same tidying, the same Call.clean rules and
+    the operator's same-day rule), on a fresh copy of the call, and puts its
+    errors on the fields."""
+
+    user = None  # set per request by CallAdmin.get_form
+
+    class Meta:
+        model = Call
+        fields = EDITABLE_FIELDS
+
+    def changes(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.changed_data}
+
+    def _post_clean(self):
+        # Fields that did not even convert have their errors already.
+        if self.instance.pk is None or self._errors or not self.changed_data:
+            return
+        fresh = Call.objects.get(pk=self.instance.pk)
+        try:
+            call_update_check(call=fresh, by=self.user, **self.changes())
+        except ValidationError as exc:
+            self._update_errors(exc)
+        except PermissionDenied as exc:
+            self.add_error(None, str(exc))
+
+
 @admin.register(Call)
 class CallAdmin(NumberSearchMixin, SimpleHistoryAdmin):
-    """Read-only: see a call and its history; correct or delete it in the call log."""
+    """See a call and its history; a supervisor may correct it through
+    call_update (CallAdminForm). No adding or deleting here."""
 
+    form = CallAdminForm
     number_field = "caller__number"
     list_display = (
         "started_at",
@@ -80,13 +118,27 @@ class CallAdmin(NumberSearchMixin, SimpleHistoryAdmin):
     list_per_page = 100
 
     def get_readonly_fields(self, request, obj=None):
+        if obj is not None and self.has_change_permission(request, obj):
+            return [f.name for f in Call._meta.concrete_fields if f.name not in EDITABLE_FIELDS]
         return [field.name for field in Call._meta.concrete_fields]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
+    def save_model(self, request, obj, form, change):
+        # CallAdminForm checked these changes with call_update_check; this saves
+        # them the one way calls are corrected (history reason "corrected").
+        if form.changed_data:
+            call_update(call=Call.objects.get(pk=obj.pk), by=request.user, **form.changes())
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
-        return False
+        if not super().has_change_permission(request, obj):
+            return False
+        return obj is None or can_edit_call(request.user, obj)
 
     def has_delete_permission(self, request, obj=None):
         return False

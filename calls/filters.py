@@ -13,10 +13,10 @@ from django.db.models.functions import Coalesce, Concat, NullIf, Trim
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from calls.forms import parse_phone_number
 from calls.models import Call, CallCategory, Caller, Direction, Outcome
 from directory.models import Department, Staff
 from directory.text import fold
+from switchboard.phones import parse_phone_number
 from switchboard.roles import OPERATOR
 from switchboard.widgets import FastDateInput, FastSelect, FastTextInput, FastTimeInput
 

@@ -1,45 +1,25 @@
 """Forms of the calls app. The console form only checks and converts what the
-operator sent; `calls.services.call_log` validates the call itself and writes it."""
+operator sent; `calls.services.call_log` tidies and validates the call itself
+(the rules are in calls.models.Call.clean) and writes it."""
 
 from datetime import timedelta
 
-import phonenumbers
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from calls.models import NAME_MAX, NOTES_MAX, CallCategory, CallerKind, Direction, Outcome
 from directory.models import Department, Extension, InfoEntry, Staff
+from switchboard.phones import (
+    parse_phone,
+    parse_phone_number,  # noqa: F401  kept here for old imports
+)
 from switchboard.widgets import FastHiddenInput, FastSelect, FastTextarea, FastTextInput
 
-# Which outcomes make sense for which direction: an outgoing call either got
-# through or did not; "connected" means nothing for a call the desk received.
-OUTGOING_OUTCOMES = (Outcome.CONNECTED, Outcome.NO_ANSWER)
-OUTCOMES_NEEDING_PURPOSE = (Outcome.MESSAGE, Outcome.COMPLAINT)
 NUMBER_MAX = 40
 MAX_CALL_LENGTH = timedelta(hours=12)  # a timer older than this was left running
 MAX_ID_DIGITS = 18  # fits a 64-bit primary key; longer strings never reach the database
-
-
-def parse_phone_number(raw: str) -> str:
-    """Any way a number is written in Indonesia ("0812-3456-7890", "+62 812…",
-    "62812…", "(021) 555-1234", dots, slashes) as E.164, or ValidationError."""
-    region = getattr(settings, "PHONENUMBER_DEFAULT_REGION", "ID")
-    message = _("Enter a valid phone number, e.g. 0812-3456-7890 or (021) 555-1234.")
-    raw = raw.strip()
-    # Indonesians write national numbers with the trunk 0; digits that start with
-    # the country code (62812…, 62215551234) are international without the "+".
-    candidates = [f"+{raw}", raw] if raw.startswith("62") else [raw]
-    for candidate in candidates:
-        try:
-            number = phonenumbers.parse(candidate, region)
-        except phonenumbers.NumberParseException:
-            continue
-        if phonenumbers.is_valid_number(number):
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    raise ValidationError(message, code="invalid")
 
 
 def _id_from(field: forms.Field, value) -> int | None:
@@ -143,7 +123,13 @@ def active_categories() -> list:
 class ConsoleCallForm(forms.Form):
     """One call as the console sends it: the timer's start, the caller, who or
     what they asked for (hidden ids chosen in the search), and the outcome
-    (the button the operator pressed)."""
+    (the button the operator pressed).
+
+    The form converts; it decides nothing about the call. Which outcome fits
+    which direction, what each outcome needs and what is cleared on the way
+    are call_log's (Call.clean and calls.services._normalise), so the console,
+    the correction page and the admin give the same answer; the console view
+    puts those errors back on these fields."""
 
     direction = forms.ChoiceField(
         label=_("Direction"),
@@ -236,43 +222,19 @@ class ConsoleCallForm(forms.Form):
         return started
 
     def clean_number(self):
+        self.caller_extension = ""
         raw = self.cleaned_data.get("number", "").strip()
         if not raw or self.data.get("withheld") in ("on", "true", "1", "True"):
             return ""
-        return parse_phone_number(raw)
+        phone = parse_phone(raw)  # "021-5551234 ext 12": the number and its extension
+        self.caller_extension = phone.extension
+        return phone.e164
 
     def clean(self):
         data = super().clean()
         if data.get("withheld"):
             data["number"] = ""
-        direction, outcome = data.get("direction"), data.get("outcome")
-        if direction and outcome:
-            if direction == Direction.OUTGOING and outcome not in OUTGOING_OUTCOMES:
-                self.add_error(
-                    "outcome", _("An outgoing call is either connected or not answered.")
-                )
-            elif direction != Direction.OUTGOING and outcome == Outcome.CONNECTED:
-                self.add_error("outcome", _("Only an outgoing call is connected."))
-        if outcome in OUTCOMES_NEEDING_PURPOSE and not data.get("purpose", "").strip():
-            if "purpose" not in self.errors:
-                self.add_error("purpose", _("Write down the message or complaint."))
-        if direction == Direction.OUTGOING and not data.get("requested_by"):
-            if "requested_by" not in self.errors:
-                self.add_error("requested_by", _("Choose who asked for the call."))
-        # What the operator picked on the way but did not use is not recorded.
-        if outcome != Outcome.TRANSFERRED:
-            data["transferred_to"] = None
-        if direction != Direction.OUTGOING:
-            data["requested_by"] = None
-            data["is_personal"] = False
-        # The department follows from the person asked for, or else from the
-        # category's usual department.
-        staff, category = data.get("asked_for_staff"), data.get("category")
-        if not data.get("asked_for_department"):
-            if staff is not None:
-                data["asked_for_department"] = staff.department
-            elif category is not None and category.default_department_id:
-                data["asked_for_department"] = category.default_department
+            self.caller_extension = ""
         return data
 
     def call_fields(self) -> dict:
@@ -297,6 +259,7 @@ class ConsoleCallForm(forms.Form):
                 "outcome",
             )
         }
+        fields["caller_extension"] = getattr(self, "caller_extension", "")
         if data.get("started_at"):
             fields["started_at"] = data["started_at"]
         return fields

@@ -1,6 +1,9 @@
 """Everything that happened on the phone: each call the desk answered or placed,
 who called, who they asked for, what the operator did with it."""
 
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,11 +14,22 @@ from django.utils.translation import gettext_lazy as _
 from phonenumber_field.modelfields import PhoneNumberField
 from simple_history.models import HistoricalRecords
 
-from directory.models import Department, Extension, InfoEntry, Staff
+from directory.models import Department, Extension, ExtensionKind, InfoEntry, Staff
 
 # Text limits: generous for a desk, small enough that nobody pastes a novel.
 NAME_MAX = 150
 NOTES_MAX = 2000
+EXTENSION_MAX = 8  # switchboard.phones.EXTENSION_MAX_DIGITS
+
+# Times a call may have. Nothing the desk logs is older than the floor (a typo such
+# as 0001-01-01 once stored a BC date that every page then failed to show); nothing
+# starts or ends in the future, beyond a clock skew between the desk's PCs and the
+# server; and no call lasts more than a day. The floor is midnight starting 2000 in
+# the company's home zone, a fixed instant, so that the database constraint does
+# not change with settings.TIME_ZONE.
+CALL_TIME_FLOOR = datetime(2000, 1, 1, tzinfo=ZoneInfo("Asia/Jakarta"))
+CLOCK_SKEW = timedelta(minutes=1)
+MAX_CALL_SECONDS = 24 * 60 * 60
 
 
 class CallCategory(models.Model):
@@ -99,6 +113,22 @@ class Outcome(models.TextChoices):
     CONNECTED = "connected", _("Connected")  # an outgoing call that got through
 
 
+# Which outcomes make sense for which direction: an outgoing call either got
+# through or did not; "connected" means nothing for a call the desk received.
+OUTGOING_OUTCOMES = (Outcome.CONNECTED, Outcome.NO_ANSWER)
+OUTCOMES_NEEDING_PURPOSE = (Outcome.MESSAGE, Outcome.COMPLAINT)
+
+
+class ChangeReason(models.TextChoices):
+    """Why a call's history row was written, stored as a stable code and shown
+    in the reader's language (rows written before the codes keep their text)."""
+
+    CORRECTED = "corrected", _("corrected")
+    DELETED = "deleted", _("deleted")
+    # Written by migration 0002 for a call whose times were out of bounds.
+    RESTORED = "restored", _("times restored from the history")
+
+
 # Every relation a call's own pages name: the detail page, and the correction
 # form (its "Now: ..." hints), joined in the query that loads the call.
 CALL_DETAIL_RELATED = (
@@ -108,16 +138,49 @@ CALL_DETAIL_RELATED = (
     "asked_for_staff",
     "asked_for_department",
     "transferred_to",
+    "transferred_to__staff",
+    "transferred_to__department",
     "requested_by",
     "info_entry",
     "deleted_by",
 )
 
 
+def _desk_number(staff_ref: str):
+    """The first extension number of the person in `staff_ref`, desk phones first
+    (as the directory search lists them), as a subquery."""
+    numbers = Extension.objects.filter(staff=models.OuterRef(staff_ref)).order_by(
+        models.Case(
+            models.When(kind=ExtensionKind.DESK, then=models.Value(0)),
+            default=models.Value(1),
+            output_field=models.IntegerField(),
+        ),
+        "number",
+    )
+    return models.Subquery(numbers.values("number")[:1])
+
+
 class CallQuerySet(models.QuerySet):
     def live(self):
         """Calls not deleted by a supervisor."""
         return self.filter(deleted_at__isnull=True)
+
+    def for_correction(self):
+        """Live calls with what the correction page's pickers show for the
+        current choices ("Budi Santoso · Keuangan · 2104"), in one query."""
+        return (
+            self.live()
+            .select_related(
+                *CALL_DETAIL_RELATED,
+                "asked_for_staff__department",
+                "requested_by__department",
+                "transferred_to__staff__department",
+            )
+            .annotate(
+                asked_for_staff_extension=_desk_number("asked_for_staff"),
+                requested_by_extension=_desk_number("requested_by"),
+            )
+        )
 
     def for_log_table(self):
         """Live calls with exactly the relations a row of the log table
@@ -161,6 +224,12 @@ class Call(models.Model):
         related_name="calls",
     )
     number_withheld = models.BooleanField(_("number withheld"), default=False)
+    # "021-5551234 ext 12": the caller's main number is the Caller's; the
+    # extension they gave belongs to this call.
+    # The database default serves rows written outside the ORM (bulk loads).
+    caller_extension = models.CharField(
+        _("caller's extension"), max_length=EXTENSION_MAX, blank=True, default="", db_default=""
+    )
     caller_name = models.CharField(_("caller name"), max_length=NAME_MAX, blank=True)
     caller_company = models.CharField(_("company"), max_length=NAME_MAX, blank=True)
     caller_kind = models.CharField(
@@ -255,8 +324,25 @@ class Call(models.Model):
                 name="call_end_not_before_start",
                 violation_error_message=_("The end of a call cannot be before its start."),
             ),
+            # The bounds Call.clean() checks, kept by the table too (the future
+            # cannot be: it moves). The end is bounded through the start and the
+            # duration, which the services compute from both.
+            models.CheckConstraint(
+                condition=Q(started_at__gte=CALL_TIME_FLOOR),
+                name="call_started_after_floor",
+                violation_error_message=_("A call cannot start before the year 2000."),
+            ),
+            models.CheckConstraint(
+                condition=Q(duration_seconds__isnull=True)
+                | Q(duration_seconds__lte=MAX_CALL_SECONDS),
+                name="call_at_most_a_day_long",
+                violation_error_message=_("A call cannot last more than a day."),
+            ),
         ]
-        permissions = [("correct_any_call", _("Can correct any operator's call"))]
+        permissions = [
+            ("correct_any_call", _("Can correct any operator's call")),
+            ("export_call", _("Can export the call log")),
+        ]
 
     def __str__(self):
         return (
@@ -266,19 +352,67 @@ class Call(models.Model):
     def get_absolute_url(self):
         return reverse("calls:call-detail", args=[self.pk])
 
+    def full_clean(self, *args, now=None, **kwargs):
+        """Model.full_clean, with the moment "now" is for the future-time rule
+        (services pass theirs; the admin and forms use the clock)."""
+        self._clean_now = now
+        try:
+            super().full_clean(*args, **kwargs)
+        finally:
+            del self._clean_now
+
     def clean(self):
-        now = timezone.now() + timezone.timedelta(minutes=1)  # allow clock skew
+        """The rules every call obeys, whoever writes it: the console, a
+        correction, the admin or an import (they all run full_clean through
+        calls.services). Errors are on the field the user would fix."""
         errors = {}
-        if self.started_at and self.started_at > now:
-            errors["started_at"] = _("A call cannot start in the future.")
-        if self.ended_at and self.ended_at > now:
-            errors["ended_at"] = _("A call cannot end in the future.")
-        if self.ended_at and self.started_at and self.ended_at < self.started_at:
-            errors["ended_at"] = _("The end of a call cannot be before its start.")
-        if self.outcome == Outcome.TRANSFERRED and not self.transferred_to_id:
-            errors["transferred_to"] = _("Choose the extension the call went to.")
+        self._clean_times(errors, now=getattr(self, "_clean_now", None) or timezone.now())
+        self._clean_outcome(errors)
         if errors:
             raise ValidationError(errors)
+
+    def _clean_times(self, errors: dict, *, now) -> None:
+        latest = now + CLOCK_SKEW
+        floor = timezone.localtime(CALL_TIME_FLOOR)
+        floor = f"{floor:%Y-%m-%d}" if floor.time() == time.min else f"{floor:%Y-%m-%d %H:%M}"
+        for name, value in (("started_at", self.started_at), ("ended_at", self.ended_at)):
+            if value is None:
+                continue
+            if value < CALL_TIME_FLOOR:
+                errors[name] = _("A call cannot be before %(floor)s.") % {"floor": floor}
+            elif value > latest:
+                errors[name] = (
+                    _("A call cannot start in the future.")
+                    if name == "started_at"
+                    else _("A call cannot end in the future.")
+                )
+        floor_errors = any(
+            v is not None and v < CALL_TIME_FLOOR for v in (self.started_at, self.ended_at)
+        )
+        if floor_errors or "ended_at" in errors or not (self.started_at and self.ended_at):
+            return  # a time before the floor says enough
+        if self.ended_at < self.started_at:
+            errors["ended_at"] = _("The end of a call cannot be before its start.")
+        elif (self.ended_at - self.started_at).total_seconds() > MAX_CALL_SECONDS:
+            errors["ended_at"] = _("A call cannot last more than a day.")
+
+    def _clean_outcome(self, errors: dict) -> None:
+        direction, outcome = self.direction, self.outcome
+        if direction == Direction.OUTGOING and outcome and outcome not in OUTGOING_OUTCOMES:
+            errors["outcome"] = _("An outgoing call is either connected or not answered.")
+        elif direction != Direction.OUTGOING and outcome == Outcome.CONNECTED:
+            errors["outcome"] = _("Only an outgoing call is connected.")
+        if outcome == Outcome.TRANSFERRED and not self.transferred_to_id:
+            errors["transferred_to"] = _("Choose the extension the call went to.")
+        purpose = (self.purpose or "").strip()
+        if outcome in OUTCOMES_NEEDING_PURPOSE and not purpose:
+            errors["purpose"] = _("Write down the message or complaint.")
+        elif outcome == Outcome.ANSWERED and not purpose and not self.info_entry_id:
+            errors["purpose"] = _(
+                "Write down what the caller was told, or choose the answer given."
+            )
+        if direction == Direction.OUTGOING and not self.requested_by_id:
+            errors["requested_by"] = _("Choose who asked for the call.")
 
     @property
     def is_deleted(self) -> bool:

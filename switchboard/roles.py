@@ -35,6 +35,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "calls.change_call",
         "calls.delete_call",
         "calls.correct_any_call",
+        # Callers' numbers are personal data: only supervisors export the log.
+        "calls.export_call",
     ],
     DIRECTORY_ADMIN: [
         *_DIRECTORY_VIEW,

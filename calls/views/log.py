@@ -7,6 +7,7 @@ which fetches one page plus one row and offers Previous/Next only.
 """
 
 from django.contrib import messages
+from django.contrib.auth.base_user import AbstractBaseUser
 from django.contrib.auth.mixins import LoginRequiredMixin, PermissionRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, StreamingHttpResponse
@@ -20,13 +21,15 @@ from django_tables2 import RequestConfig, SingleTableMixin
 
 from calls import exports
 from calls.filters import CallLogFilter
-from calls.forms_log import CallCorrectionForm, CallDeleteForm
-from calls.models import CALL_DETAIL_RELATED, Call, Caller
+from calls.forms_log import PICKER_FIELDS, CallCorrectionForm, CallDeleteForm
+from calls.models import CALL_DETAIL_RELATED, Call, Caller, ChangeReason
 from calls.services import call_delete as call_delete_service
 from calls.services import call_update, can_edit_call
 from calls.tables import PER_PAGE, CallTable, IdsFirstLazyPaginator
 
 VIEW_PERMISSION = "calls.view_call"
+# Callers' numbers are personal data: exporting the log is a permission of its own.
+EXPORT_PERMISSION = "calls.export_call"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 LAZY_PAGINATION = {"paginator_class": IdsFirstLazyPaginator, "per_page": PER_PAGE}
 
@@ -53,12 +56,20 @@ def get_call_for_user(request, pk: int, *, queryset=None) -> Call:
 _HISTORY_SKIP = {"id", "duration_seconds", "caller", "operator", "number_withheld"}
 
 
+def _related_name(obj) -> str:
+    """A related row as people know it: a user by full name (else log-in), the
+    rest by str(); never by id."""
+    if isinstance(obj, AbstractBaseUser):
+        return obj.get_full_name() or obj.get_username()
+    return str(obj)
+
+
 def _history_value(field, value, related: dict) -> str:
     if value in (None, ""):
         return "—"
     if field.is_relation:
         obj = related.get(field.name, {}).get(value)
-        return f"{obj} (#{value})" if obj is not None else f"#{value}"
+        return _related_name(obj) if obj is not None else _("(removed)")
     if field.choices:
         return str(dict(field.flatchoices).get(value, value))
     if hasattr(value, "tzinfo") and value.tzinfo is not None:
@@ -66,6 +77,21 @@ def _history_value(field, value, related: dict) -> str:
     if isinstance(value, bool):
         return _("yes") if value else _("no")
     return str(value)
+
+
+def history_reason(stored: str | None) -> str:
+    """A history row's reason in the reader's language. New rows store a code
+    (ChangeReason); rows from before the codes stored English text: "corrected"
+    (now the code itself) and "deleted: <reason>" are translated too, anything
+    else is shown as it was stored."""
+    stored = stored or ""
+    labels = dict(ChangeReason.choices)
+    if stored in labels:
+        return str(labels[stored])
+    code, sep, rest = stored.partition(": ")
+    if sep and code in labels:
+        return f"{labels[code]}: {rest}"
+    return stored
 
 
 def call_history_entries(call: Call) -> list[dict]:
@@ -97,7 +123,7 @@ def call_history_entries(call: Call) -> list[dict]:
                 "when": record.history_date,
                 "user": record.history_user,
                 "kind": record.history_type,
-                "reason": record.history_change_reason or "",
+                "reason": history_reason(record.history_change_reason),
                 "changes": [
                     {
                         "field": fields[c.field].verbose_name,
@@ -144,8 +170,9 @@ call_list = CallListView.as_view()
 
 @require_GET
 def call_export(request, fmt):
-    """The filtered log as CSV (streamed, all rows) or XLSX (capped)."""
-    _require(request.user, VIEW_PERMISSION)
+    """The filtered log as CSV (streamed, all rows) or XLSX (capped), for those
+    who may export it (supervisors)."""
+    _require(request.user, VIEW_PERMISSION, EXPORT_PERMISSION)
     if fmt not in ("csv", "xlsx"):
         raise Http404
     log_filter = CallLogFilter(request.GET, queryset=Call.objects.live())
@@ -195,20 +222,20 @@ def call_detail(request, pk):
 
 @require_http_methods(["GET", "POST"])
 def call_edit(request, pk):
-    """Correct a call: operators their own on the day, supervisors any (call_update)."""
-    call = get_call_for_user(
-        request, pk, queryset=Call.objects.live().select_related(*CALL_DETAIL_RELATED)
-    )
+    """Correct a call: operators their own on the day, supervisors any (call_update).
+    The form converts what was sent; call_update decides, and its errors are
+    shown on the fields."""
+    call = get_call_for_user(request, pk, queryset=Call.objects.for_correction())
     # A deleted call is not found at all (live()); can_edit_call refuses it too.
     if not can_edit_call(request.user, call):
         raise PermissionDenied
     form = CallCorrectionForm(request.POST or None, instance=call)
     if request.method == "POST" and form.is_valid():
-        changes = {name: form.cleaned_data[name] for name in form.changed_data}
+        changes = form.changes()
         if not changes:
             messages.info(request, _("Nothing changed."))
             return redirect(call)
-        # The form validated on its own copy; the service checks the saved call.
+        # The service works on a fresh copy; the page keeps showing the call as saved.
         fresh = Call.objects.get(pk=call.pk)
         try:
             call_update(call=fresh, by=request.user, **changes)
@@ -220,7 +247,8 @@ def call_edit(request, pk):
             messages.success(request, _("The call was corrected."))
             return redirect(fresh)
     status = 400 if request.method == "POST" else 200
-    return render(request, "calls/call_form.html", {"form": form, "call": call}, status=status)
+    context = {"form": form, "call": call, "picker_names": PICKER_FIELDS}
+    return render(request, "calls/call_form.html", context, status=status)
 
 
 @require_POST

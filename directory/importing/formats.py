@@ -4,13 +4,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-import phonenumbers
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
 from directory.models import DEPARTMENT_CODE_RE, EXTENSION_NUMBER_RE
+from switchboard.phones import parse_phone
 
 EXTENSION_NUMBER = re.compile(EXTENSION_NUMBER_RE)
 DEPARTMENT_CODE = re.compile(DEPARTMENT_CODE_RE)
@@ -141,20 +140,26 @@ class RowReader:
         return value
 
     def phone(self, column: str):
+        """A number read as the console reads it (switchboard.phones), so that
+        62215551234 is +62215551234 here too; a person's own number has no
+        extension, so one given is an error rather than silently dropped."""
         value = self.text(column, max_length=40)
         if value and column in self.data:
-            region = settings.PHONENUMBER_DEFAULT_REGION
             try:
-                number = phonenumbers.parse(value, region)
-            except phonenumbers.NumberParseException:
-                number = None
-            if number is None or not phonenumbers.is_valid_number(number):
+                phone = parse_phone(value)
+            except ValidationError:
+                phone = None
+            if phone is None:
                 self.error(column, _("“%(value)s” is not a valid phone number.") % {"value": value})
                 self.data.pop(column)
-            else:
-                self.data[column] = phonenumbers.format_number(
-                    number, phonenumbers.PhoneNumberFormat.E164
+            elif phone.extension:
+                self.error(
+                    column,
+                    _("“%(value)s” has an extension; give the number alone.") % {"value": value},
                 )
+                self.data.pop(column)
+            else:
+                self.data[column] = phone.e164
         return value
 
     def extension_number(self, column: str, *, required=False):

@@ -14,8 +14,6 @@ writes are batched bulk inserts/updates that keep the change history.
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-import phonenumbers
-from django.conf import settings
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -25,6 +23,7 @@ from directory.importing.bulk import bulk_update_with_history
 from directory.importing.formats import Column, Plan, RowReader, active_text, diff
 from directory.models import Department, Extension, ExtensionKind, Staff
 from directory.text import fold
+from switchboard.phones import phone_display, phone_e164
 
 BATCH_SIZE = 1000
 TEXT_FIELDS = ("full_name", "job_title", "email", "mobile", "topics", "aliases", "operator_notes")
@@ -189,22 +188,11 @@ class _Directory:
 
 def mobile_text(value) -> str:
     """A stored mobile as the file shows it: national format at home, E.164 abroad."""
-    if not value:
-        return ""
-    number = getattr(value, "_phonenumber", None) or value
-    region_code = phonenumbers.country_code_for_region(settings.PHONENUMBER_DEFAULT_REGION)
-    try:
-        if number.country_code == region_code:
-            return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
-        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
-    except AttributeError:
-        return str(value)
+    return phone_display(value)
 
 
 def _mobile_e164(value) -> str:
-    if not value:
-        return ""
-    return getattr(value, "as_e164", None) or str(value)
+    return phone_e164(value)
 
 
 def plan(rows, columns) -> Plan:

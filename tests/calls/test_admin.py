@@ -1,5 +1,6 @@
 """Admin for calls: categories kept by directory admins, callers searchable by
-number, calls read-only with their history."""
+number, calls shown with their history and corrected only through call_update
+(tests/calls/test_rules.py has the same-error tests)."""
 
 import pytest
 from django.contrib.auth.models import Permission
@@ -79,11 +80,26 @@ def test_call_admin_is_read_only_with_history(auditor_client, operator):
     assert history.status_code == 200
 
 
-def test_call_admin_refuses_changes_even_to_superusers(client, operator):
+def test_call_admin_changes_only_through_the_rules_and_never_adds_or_deletes(client, operator):
     admin = UserFactory(username="root", is_staff=True, is_superuser=True)
     client.force_login(admin)
     call = LogCallFactory(operator=operator, caller_name="Pak Joko")
-    client.post(reverse("admin:calls_call_change", args=[call.pk]), {"caller_name": "X"})
+    # A half-filled form: refused with field errors, nothing saved.
+    response = client.post(reverse("admin:calls_call_change", args=[call.pk]), {"caller_name": "X"})
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors
     call.refresh_from_db()
     assert call.caller_name == "Pak Joko"
+    assert call.history.count() == 1
     assert client.get(reverse("admin:calls_call_delete", args=[call.pk])).status_code == 403
+    assert client.get(reverse("admin:calls_call_add")).status_code == 403
+
+
+def test_call_admin_offers_only_the_correctable_fields(client, operator):
+    admin = UserFactory(username="root", is_staff=True, is_superuser=True)
+    client.force_login(admin)
+    call = LogCallFactory(operator=operator, caller_name="Pak Joko")
+    body = client.get(reverse("admin:calls_call_change", args=[call.pk])).content.decode()
+    assert 'name="caller_name"' in body and 'name="outcome"' in body
+    for shown_only in ("operator", "deleted_at", "delete_reason", "duration_seconds"):
+        assert f'name="{shown_only}"' not in body

@@ -247,7 +247,7 @@ def test_htmx_request_gets_the_results_partial(supervisor_client, operator):
 
 
 def test_detail_shows_history_after_an_edit(operator_client, operator):
-    call = LogCallFactory(operator=operator, caller_name="Pak Lama")
+    call = LogCallFactory(operator=operator, caller_name="Pak Lama", purpose="Alamat kantor")
     response = operator_client.post(
         reverse("calls:call-edit", args=[call.pk]), _form_data(call, caller_name="Pak Baru")
     )
@@ -296,7 +296,7 @@ def _form_data(call, **changes):
         "caller_kind": call.caller_kind,
         "asked_for_staff": call.asked_for_staff_id or "",
         "asked_for_department": call.asked_for_department_id or "",
-        "transferred_to": call.transferred_to_id or "",
+        "transferred_to": call.transferred_to.number if call.transferred_to_id else "",
         "category": call.category_id or "",
         "purpose": call.purpose,
         "outcome": call.outcome,
@@ -318,11 +318,14 @@ def test_operator_corrects_own_call_today(operator_client, operator):
     assert call.purpose == "Tanya tagihan"
 
 
-def test_edit_form_never_renders_a_staff_select(operator_client, operator):
+def test_edit_form_never_renders_a_staff_select_but_pickers(operator_client, operator):
     call = LogCallFactory(operator=operator)
     body = operator_client.get(reverse("calls:call-edit", args=[call.pk])).content.decode()
     for name in ("asked_for_staff", "transferred_to", "requested_by", "info_entry"):
-        assert f'type="number" name="{name}"' in body
+        assert f'<select name="{name}"' not in body
+        assert f'type="hidden" name="{name}" value=""' in body
+        assert f'name="{name}_text" value=""' in body
+    assert body.count('role="combobox"') == 4
 
 
 def test_operator_cannot_correct_yesterdays_call(operator_client, operator):
@@ -344,7 +347,8 @@ def test_operator_cannot_correct_another_operators_call(operator_client):
 def test_supervisor_corrects_any_call(supervisor_client, operator):
     call = LogCallFactory(operator=operator, started_at=timezone.now() - timezone.timedelta(days=5))
     response = supervisor_client.post(
-        reverse("calls:call-edit", args=[call.pk]), _form_data(call, outcome=Outcome.MESSAGE)
+        reverse("calls:call-edit", args=[call.pk]),
+        _form_data(call, outcome=Outcome.MESSAGE, purpose="Mohon telepon balik"),
     )
     assert response.status_code == 302
     call.refresh_from_db()

@@ -45,6 +45,7 @@ def test_a_new_caller_is_stored_whole_and_a_known_one_keeps_what_was_heard(opera
         caller_name="Bu Sari",
         caller_kind=CallerKind.VENDOR,
         outcome=Outcome.ANSWERED,
+        purpose="Jam buka kantor",  # an answered call records what was answered
         started_at=now - timedelta(minutes=5),
         now=now,
     )
@@ -59,6 +60,7 @@ def test_a_new_caller_is_stored_whole_and_a_known_one_keeps_what_was_heard(opera
         number="+6281234567890",
         caller_kind=CallerKind.UNKNOWN,
         outcome=Outcome.ANSWERED,
+        purpose="Jam buka kantor",  # an answered call records what was answered
         started_at=earlier,
         now=now,
     )
@@ -85,6 +87,7 @@ def test_operator_cannot_correct_yesterdays_call(operator):
     call = call_log(
         operator=operator,
         outcome=Outcome.ANSWERED,
+        purpose="Jam buka kantor",  # an answered call records what was answered
         started_at=yesterday,
         ended_at=yesterday + timedelta(minutes=1),
     )

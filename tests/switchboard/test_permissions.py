@@ -83,7 +83,7 @@ EXPECTED = {
     "calls:console": CONSOLE_ONLY,
     "calls:caller-lookup": CONSOLE_ONLY,
     "calls:call-list": CALL_LOG,
-    "calls:call-export": CALL_LOG,
+    "calls:call-export": {**CALL_LOG, "operator": FORBIDDEN},  # calls.export_call
     "calls:call-detail": CALL_LOG,
     "calls:caller-detail": CALL_LOG,
     # The call was taken by another operator: only a supervisor may correct it.
