@@ -2,7 +2,7 @@
 
 Rows come from values_list over .iterator(chunk_size=...), so no model instance is
 built and memory stays flat however many calls match; the CSV goes out in chunks of
-CSV_CHUNK_ROWS rows through the project's one streamer (switchboard.spreadsheets).
+CHUNK_SIZE rows through the project's one streamer (switchboard.spreadsheets).
 
 Both files have the same columns, headed in the language of the person exporting
 (the column labels are the model's translated field names); times are local,
@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import phonenumbers
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import CharField
 from django.db.models.functions import Cast
@@ -91,9 +92,6 @@ PATHS = (
     "duration_seconds",
     "direction",
     "operator_id",
-    "operator__first_name",
-    "operator__last_name",
-    "operator__username",
     _NUMBER_TEXT,
     "number_withheld",
     "caller_name",
@@ -208,8 +206,17 @@ def export_rows(queryset, fmt: _Format, *, limit: int | None = None) -> Iterator
     directions, outcomes, kinds, yes_no = fmt.directions, fmt.outcomes, fmt.kinds, fmt.yes_no
     blank = text("")
     numbers: dict[str, str] = {}
-    operators: dict[int, str] = {}
     with transaction.atomic(using=rows.db):
+        # Operators by id, as User.get_full_name() (the log-in for a user with
+        # no name): a company has a few hundred log-ins at most, read at once
+        # instead of joined and sorted with every call.
+        operators = {
+            pk: text(f"{first} {last}".strip() or username)
+            for pk, first, last, username in get_user_model()
+            ._default_manager.using(rows.db)
+            .values_list("pk", "first_name", "last_name", "username")
+            .iterator()
+        }
         for (
             pk,
             started_at,
@@ -217,9 +224,6 @@ def export_rows(queryset, fmt: _Format, *, limit: int | None = None) -> Iterator
             duration,
             direction,
             operator_id,
-            first_name,
-            last_name,
-            username,
             caller_number,
             withheld,
             caller_name,
@@ -244,18 +248,13 @@ def export_rows(queryset, fmt: _Format, *, limit: int | None = None) -> Iterator
                     national = numbers[caller_number] = text(_national(caller_number))
             else:
                 national = blank
-            operator = operators.get(operator_id)
-            if operator is None:
-                # As User.get_full_name(), the log-in only for a user with no name.
-                full_name = f"{first_name} {last_name}".strip() or username
-                operator = operators[operator_id] = text(full_name)
             yield [
                 pk,
                 time(started_at),
                 time(ended_at),
                 duration,
                 directions.get(direction) or text(direction),
-                operator,
+                operators.get(operator_id, blank),
                 national,
                 yes_no[withheld],
                 text(caller_name),
