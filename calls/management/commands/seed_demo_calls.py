@@ -290,7 +290,8 @@ class DemoDay:
             if ended >= self.now:
                 break
             operator = self.operators[i % len(self.operators)]
-            call_log(operator=operator, now=self.now, started_at=began, ended_at=ended, **plan)
+            # Logged the moment it ends, as the console does.
+            call_log(operator=operator, now=ended, started_at=began, ended_at=ended, **plan)
             count += 1
         return count
 
