@@ -2,56 +2,118 @@
 
 Rows come from values_list over .iterator(chunk_size=...), so no model instance is
 built and memory stays flat however many calls match; the CSV goes out in chunks of
-CHUNK_SIZE rows. Every cell is escaped with the directory's escape_formula, so
-formula-like text (a caller name typed as "=HYPERLINK(...)") is exported as text,
-never run.
+CHUNK_SIZE rows through the project's one streamer (switchboard.spreadsheets).
+
+Both files have the same columns, headed in the language of the person exporting
+(the column labels are the model's translated field names); times are local,
+with the time zone named in their header. In the CSV every text cell typed by a
+person is escaped against formulas (a caller name typed as "=HYPERLINK(...)" gets
+a leading quote); in the XLSX cells keep their types (ids and durations are
+numbers, times are dates) and such text is an explicit text cell.
+
+The labels, the time zone and the language are read when the export is asked
+for, in the request, not while the streamed rows are being sent.
 """
 
-import csv
-import io
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 import phonenumbers
+from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import CharField
 from django.db.models.functions import Cast
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from calls.models import CallerKind, Direction, Outcome
-from directory.importing.tabular import FORMULA_PREFIXES, escape_formula, xlsx_bytes
+from calls.models import Call, CallerKind, Direction, Outcome
+from switchboard.spreadsheets import FORMULA_FIRST, csv_stream, escape_formula, xlsx_bytes
 
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 2000  # rows per database fetch and per CSV chunk
 FIRST_CHUNK_ROWS = 100
 XLSX_MAX_ROWS = 200_000
 PHONE_CACHE_MAX = 50_000
 
-# (header, values_list path)
-EXPORT_COLUMNS = (
-    ("id", "pk"),
-    ("started_at", "started_at"),
-    ("ended_at", "ended_at"),
-    ("duration_seconds", "duration_seconds"),
-    ("direction", "direction"),
-    ("operator", "operator__username"),
-    ("caller_number", "caller__number"),
-    ("caller_name", "caller_name"),
-    ("caller_company", "caller_company"),
-    ("caller_kind", "caller_kind"),
-    ("asked_for_staff", "asked_for_staff__full_name"),
-    ("department", "asked_for_department__name"),
-    ("transferred_to", "transferred_to__number"),
-    ("category", "category__name"),
-    ("purpose", "purpose"),
-    ("outcome", "outcome"),
-    ("personal", "is_personal"),
-    ("notes", "notes"),
+
+@dataclass(frozen=True)
+class Column:
+    """One column of the export: a stable key (for code and tests), its
+    header (a Call field's verbose name, or a label of its own) and its
+    XLSX width in characters; `timed` columns name the time zone."""
+
+    key: str
+    field: str = ""
+    label: object = None
+    width: int = 16
+    timed: bool = False
+
+    def title(self, zone: str) -> str:
+        label = (
+            self.label if self.label is not None else Call._meta.get_field(self.field).verbose_name
+        )
+        label = capfirst(str(label))
+        return f"{label} ({zone})" if self.timed else label
+
+
+COLUMNS = (
+    Column("id", "id", width=9),
+    Column("started_at", "started_at", width=20, timed=True),
+    Column("ended_at", "ended_at", width=20, timed=True),
+    Column("duration_seconds", "duration_seconds", width=11),
+    Column("direction", "direction", width=11),
+    Column("operator", "operator", width=24),
+    Column("caller_number", label=gettext_lazy("caller number"), width=17),
+    Column("number_withheld", "number_withheld", width=11),
+    Column("caller_name", "caller_name", width=24),
+    Column("caller_company", "caller_company", width=24),
+    Column("caller_kind", "caller_kind", width=12),
+    Column("asked_for_staff", "asked_for_staff", width=24),
+    Column("department", "asked_for_department", width=24),
+    Column("transferred_to", "transferred_to", width=11),
+    Column("requested_by", "requested_by", width=24),
+    Column("category", "category", width=18),
+    Column("purpose", "purpose", width=32),
+    Column("outcome", "outcome", width=20),
+    Column("answer_given", "info_entry", width=32),
+    Column("personal", "is_personal", width=11),
+    Column("notes", "notes", width=40),
 )
-HEADER = [name for name, _path in EXPORT_COLUMNS]
+KEYS = [column.key for column in COLUMNS]
+
 # The caller's number comes as its stored text (E.164), not as a PhoneNumber
 # object parsed per row; the national form is worked out once per number.
 _NUMBER_TEXT = "export_caller_number"
-PATHS = [_NUMBER_TEXT if path == "caller__number" else path for _name, path in EXPORT_COLUMNS]
+PATHS = (
+    "pk",
+    "started_at",
+    "ended_at",
+    "duration_seconds",
+    "direction",
+    "operator_id",
+    _NUMBER_TEXT,
+    "number_withheld",
+    "caller_name",
+    "caller_company",
+    "caller_kind",
+    "asked_for_staff__full_name",
+    "asked_for_department__name",
+    "transferred_to__number",
+    "requested_by__full_name",
+    "category__name",
+    "purpose",
+    "outcome",
+    "info_entry__title",
+    "is_personal",
+    "notes",
+)
+
+
+def header() -> list[str]:
+    """The column headers in the active language, times with the zone named."""
+    zone = timezone.get_current_timezone_name()
+    return [column.title(zone) for column in COLUMNS]
 
 
 def _national(e164: str) -> str:
@@ -80,29 +142,59 @@ def _national(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
-def _time(value, tz) -> str:
-    # isoformat is much cheaper than strftime; [:19] drops the UTC offset.
-    return value.astimezone(tz).isoformat(" ", "seconds")[:19] if value else ""
-
-
-# Every formula prefix is one character: a cell needs escape_formula only when
-# its first character is one of them (most cells are not, or are empty).
-assert all(len(prefix) == 1 for prefix in FORMULA_PREFIXES)  # noqa: S101
-_FORMULA_FIRST = frozenset(FORMULA_PREFIXES)
-
-
-def _safe(text: str | None) -> str:
+def _csv_text(text: str | None) -> str:
     if not text:
         return ""
-    return escape_formula(text) if text[0] in _FORMULA_FIRST else text
+    return escape_formula(text) if text[0] in FORMULA_FIRST else text
 
 
-def export_rows(queryset, *, limit: int | None = None, escape: bool = False) -> Iterator[list[str]]:
-    """Text rows of the calls in the queryset, in its order, fetched in chunks;
-    with escape, every cell is escaped against formulas (escape_formula).
+def _xlsx_text(text: str | None) -> str | None:
+    return text or None  # an empty cell, not an empty text
 
-    Labels, yes/no and the time zone are looked up once per export, not per cell.
-    On PostgreSQL the rows stream from a server-side cursor inside a transaction
+
+@dataclass(frozen=True)
+class _Format:
+    """How one file type writes a text cell and a time, and the labels it
+    uses, fixed when the export is asked for."""
+
+    text: Callable
+    time: Callable
+    directions: dict
+    outcomes: dict
+    kinds: dict
+    yes_no: dict
+
+
+def _format(*, for_csv: bool) -> _Format:
+    tz = timezone.get_current_timezone()
+    text = _csv_text if for_csv else _xlsx_text
+    if for_csv:
+
+        def time(value):
+            # isoformat is much cheaper than strftime; [:19] drops the UTC offset.
+            return value.astimezone(tz).isoformat(" ", "seconds")[:19] if value else ""
+    else:
+
+        def time(value):
+            # Excel has no time zones: local time, the zone is named in the header.
+            return value.astimezone(tz).replace(tzinfo=None, microsecond=0) if value else None
+
+    return _Format(
+        text=text,
+        time=time,
+        directions={value: text(str(label)) for value, label in Direction.choices},
+        outcomes={value: text(str(label)) for value, label in Outcome.choices},
+        kinds={value: text(str(label)) for value, label in CallerKind.choices},
+        yes_no={True: text(_("yes")), False: text(_("no")), None: text("")},
+    )
+
+
+def export_rows(queryset, fmt: _Format, *, limit: int | None = None) -> Iterator[list]:
+    """The rows of the calls in the queryset, in its order, fetched in chunks
+    and written as `fmt` says (text and times for CSV, typed cells for XLSX).
+
+    Labels, yes/no and the time zone come with `fmt`, not per cell. On
+    PostgreSQL the rows stream from a server-side cursor inside a transaction
     (a cursor outside one is WITH HOLD: the whole result is computed before the
     first row comes)."""
     rows = queryset.annotate(**{_NUMBER_TEXT: Cast("caller__number", CharField())}).values_list(
@@ -110,31 +202,41 @@ def export_rows(queryset, *, limit: int | None = None, escape: bool = False) -> 
     )
     if limit is not None:
         rows = rows[:limit]
-    tz = timezone.get_current_timezone()
-    text = _safe if escape else _plain
-    directions = {value: text(str(label)) for value, label in Direction.choices}
-    outcomes = {value: text(str(label)) for value, label in Outcome.choices}
-    kinds = {value: text(str(label)) for value, label in CallerKind.choices}
-    yes_no = {True: text(_("yes")), False: text(_("no")), None: ""}
+    text, time = fmt.text, fmt.time
+    directions, outcomes, kinds, yes_no = fmt.directions, fmt.outcomes, fmt.kinds, fmt.yes_no
+    blank = text("")
     numbers: dict[str, str] = {}
     with transaction.atomic(using=rows.db):
+        # Operators by id, as User.get_full_name() (the log-in for a user with
+        # no name): a company has a few hundred log-ins at most, read at once
+        # instead of joined and sorted with every call.
+        operators = {
+            pk: text(f"{first} {last}".strip() or username)
+            for pk, first, last, username in get_user_model()
+            ._default_manager.using(rows.db)
+            .values_list("pk", "first_name", "last_name", "username")
+            .iterator()
+        }
         for (
             pk,
             started_at,
             ended_at,
             duration,
             direction,
-            operator,
+            operator_id,
             caller_number,
+            withheld,
             caller_name,
             caller_company,
             caller_kind,
             staff,
             department,
             transferred_to,
+            requested_by,
             category,
             purpose,
             outcome,
+            answer,
             personal,
             notes,
         ) in rows.iterator(chunk_size=CHUNK_SIZE):
@@ -145,64 +247,43 @@ def export_rows(queryset, *, limit: int | None = None, escape: bool = False) -> 
                         numbers.clear()  # memory stays flat on an export of many numbers
                     national = numbers[caller_number] = text(_national(caller_number))
             else:
-                national = ""
+                national = blank
             yield [
-                str(pk),
-                _time(started_at, tz),
-                _time(ended_at, tz),
-                "" if duration is None else str(duration),
-                "" if direction is None else directions.get(direction) or text(direction),
-                text(operator),
+                pk,
+                time(started_at),
+                time(ended_at),
+                duration,
+                directions.get(direction) or text(direction),
+                operators.get(operator_id, blank),
                 national,
+                yes_no[withheld],
                 text(caller_name),
                 text(caller_company),
-                "" if caller_kind is None else kinds.get(caller_kind) or text(caller_kind),
+                kinds.get(caller_kind) or text(caller_kind),
                 text(staff),
                 text(department),
                 text(transferred_to),
+                text(requested_by),
                 text(category),
                 text(purpose),
-                "" if outcome is None else outcomes.get(outcome) or text(outcome),
+                outcomes.get(outcome) or text(outcome),
+                text(answer),
                 yes_no[personal],
                 text(notes),
             ]
 
 
-def _plain(text: str | None) -> str:
-    return text or ""
-
-
-def csv_chunks(
-    rows: Iterator[list[str]], *, chunk_rows: int | None = None, first_rows: int | None = None
-) -> Iterator[str]:
-    """CSV text in chunks of chunk_rows rows (the first one smaller, so the
-    download starts at once): a byte-order mark (so Excel reads UTF-8) and the
-    header first. The rows come escaped (export_rows(escape=True))."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(HEADER)
-    yield "\ufeff" + buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
-    chunk_rows = chunk_rows or CHUNK_SIZE
-    pending = 0
-    limit = first_rows or FIRST_CHUNK_ROWS
-    for row in rows:
-        writer.writerow(row)
-        pending += 1
-        if pending == limit:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-            pending = 0
-            limit = chunk_rows
-    if pending:
-        yield buffer.getvalue()
-
-
 def calls_csv(queryset) -> Iterator[str]:
-    """CSV chunks for a StreamingHttpResponse (formula-like cells escaped)."""
-    return csv_chunks(export_rows(queryset, escape=True))
+    """CSV chunks for a StreamingHttpResponse (formula-like cells escaped),
+    headed and labelled in the active language."""
+    fmt = _format(for_csv=True)
+    return csv_stream(
+        header(),
+        export_rows(queryset, fmt),
+        escaped=True,  # export_rows escaped every typed text; labels and numbers are safe
+        chunk_rows=CHUNK_SIZE,
+        first_rows=FIRST_CHUNK_ROWS,
+    )
 
 
 def xlsx_too_many(queryset) -> bool:
@@ -211,5 +292,12 @@ def xlsx_too_many(queryset) -> bool:
 
 
 def calls_xlsx(queryset) -> bytes:
-    """An XLSX (openpyxl write-only) of at most XLSX_MAX_ROWS calls."""
-    return xlsx_bytes(HEADER, export_rows(queryset, limit=XLSX_MAX_ROWS), title=_("Calls"))
+    """An XLSX (openpyxl write-only) of at most XLSX_MAX_ROWS calls, with typed
+    cells, a frozen header row, filters and column widths."""
+    fmt = _format(for_csv=False)
+    return xlsx_bytes(
+        header(),
+        export_rows(queryset, fmt, limit=XLSX_MAX_ROWS),
+        title=_("Calls"),
+        widths=[column.width for column in COLUMNS],
+    )

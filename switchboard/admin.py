@@ -1,28 +1,16 @@
-"""The Django admin site, branded Switchboard, with the throttled password change."""
-
 from django.contrib import admin
-from django.urls import reverse
-from django.utils.translation import gettext_lazy as _
 
-from switchboard.security import ThrottledAdminPasswordChangeForm
+from switchboard.models import UserPreference
 
 
-class SwitchboardAdminSite(admin.AdminSite):
-    site_header = _("Switchboard administration")
-    site_title = _("Switchboard admin")
-    index_title = _("Directory, calls and users")
+@admin.register(UserPreference)
+class UserPreferenceAdmin(admin.ModelAdmin):
+    """A person's saved language. A change here applies from their next log-in;
+    the language menu applies at once, for the person who uses it."""
 
-    def password_change(self, request, extra_context=None):
-        """Django's admin password change, with the old password checked through
-        authenticate() so that wrong guesses are throttled like log-ins."""
-        from switchboard.views import PasswordChangeView
-
-        defaults = {
-            "form_class": ThrottledAdminPasswordChangeForm,
-            "success_url": reverse("admin:password_change_done", current_app=self.name),
-            "extra_context": {**self.each_context(request), **(extra_context or {})},
-        }
-        if self.password_change_template is not None:
-            defaults["template_name"] = self.password_change_template
-        request.current_app = self.name
-        return PasswordChangeView.as_view(**defaults)(request)
+    list_display = ("user", "language", "updated_at")
+    list_filter = ("language",)
+    list_select_related = ("user",)
+    search_fields = ("user__username", "user__first_name", "user__last_name")
+    autocomplete_fields = ("user",)
+    readonly_fields = ("updated_at",)

@@ -15,8 +15,8 @@ class SwitchboardConfig(AppConfig):
 
 
 class SwitchboardAdminConfig(admin_apps.AdminConfig):
-    """Django admin, with the Switchboard site as admin.site (switchboard/admin.py)."""
+    """Django admin, with the Switchboard site as admin.site (switchboard/admin_site.py)."""
 
     default = False
 
-    default_site = "switchboard.admin.SwitchboardAdminSite"
+    default_site = "switchboard.admin_site.SwitchboardAdminSite"

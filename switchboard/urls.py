@@ -2,9 +2,9 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from switchboard import views
+from switchboard.locale import set_language
 
 handler500 = "switchboard.views.server_error"
 

@@ -1,9 +1,10 @@
 """Reading and writing the spreadsheet files behind directory import and export.
 
 CSV (UTF-8, with or without a byte-order mark, comma or semicolon separated) and
-XLSX. Every cell is read as text: a cell that looks like a formula is just text,
-and exports prefix such cells with a single quote so a spreadsheet never runs
-them; imports strip that quote again.
+XLSX. Every cell is read as text: a cell that looks like a formula is just text.
+Exports are written by switchboard.spreadsheets: CSV prefixes such cells with a
+single quote so a spreadsheet never runs them (imports strip that quote again),
+XLSX stores them as explicit text cells.
 """
 
 import csv
@@ -16,12 +17,17 @@ from dataclasses import dataclass, field
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+# The project's one writer; the directory's import/export code imports it from here.
+from switchboard.spreadsheets import FORMULA_PREFIXES
+from switchboard.spreadsheets import csv_stream as csv_stream
+from switchboard.spreadsheets import escape_formula as escape_formula
+from switchboard.spreadsheets import xlsx_bytes as xlsx_bytes
+
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 50_000
 # An XLSX is a zip; refuse one that would unpack to far more than a 5 MB sheet can
 # honestly hold (a "zip bomb").
 MAX_XLSX_UNPACKED_BYTES = 150 * 1024 * 1024
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 XLSX_MAGIC = b"PK\x03\x04"
 
 
@@ -40,13 +46,6 @@ class Table:
 
     columns: list[str]
     rows: list[tuple[int, dict[str, str]]] = field(default_factory=list)
-
-
-def escape_formula(value: str) -> str:
-    """Make a cell safe to open in a spreadsheet: prefix formula-like text with '."""
-    if value and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def unescape_formula(value: str) -> str:
@@ -225,36 +224,3 @@ def _check_header(columns: list[str], allowed, required) -> None:
         raise ImportFileError(
             _("Required column missing: %(columns)s.") % {"columns": ", ".join(missing)}
         )
-
-
-# Writing ------------------------------------------------------------------
-
-
-class _Echo:
-    """A file-like object whose write returns the text, for streaming csv.writer."""
-
-    def write(self, value):
-        return value
-
-
-def csv_stream(columns: list[str], rows: Iterable[list[str]]) -> Iterator[str]:
-    """CSV text chunks: a byte-order mark (so Excel reads UTF-8), header, rows."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(columns)
-    for row in rows:
-        yield writer.writerow([escape_formula(value) for value in row])
-
-
-def xlsx_bytes(columns: list[str], rows: Iterable[list[str]], *, title: str) -> bytes:
-    """An XLSX workbook of text cells (leading zeros kept, nothing evaluated)."""
-    from openpyxl import Workbook
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(columns)
-    for row in rows:
-        sheet.append([escape_formula(ILLEGAL_CHARACTERS_RE.sub("", value)) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
