@@ -81,7 +81,8 @@ def _normalise(call: Call, *, person_changed: bool = False) -> None:
 
     - the extension it went to is kept only for a transferred call;
     - who it was placed for, and "personal", only for an outgoing call;
-    - a caller's extension only with a number;
+    - "number withheld" only for an incoming call, a caller's extension only
+      with a number;
     - the department follows the person asked for: it is filled in from them
       when empty, and follows a new person chosen in a correction unless the
       department was changed in the same correction; with no person, an empty
@@ -92,6 +93,10 @@ def _normalise(call: Call, *, person_changed: bool = False) -> None:
     if call.direction != Direction.OUTGOING:
         call.requested_by = None
         call.is_personal = False
+    # Only a caller withholds a number: an internal call comes from an extension
+    # and the desk dialled an outgoing one.
+    if call.direction != Direction.INCOMING:
+        call.number_withheld = False
     if call.number_withheld:
         call.caller_extension = ""
     if call.asked_for_staff_id:

@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from calls.models import Call, Caller, CallerKind, Outcome
 from calls.services import call_delete, call_log, call_update
-from tests.factories import ExtensionFactory
+from tests.factories import ExtensionFactory, StaffFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -118,3 +118,23 @@ def test_an_unknown_id_is_still_refused(operator):
 
     assert "transferred_to" in error.value.message_dict
     assert not Call.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("direction", "withheld"), [("in", True), ("internal", False), ("out", False)]
+)
+def test_only_an_incoming_call_without_a_number_is_withheld(operator, direction, withheld):
+    extra = {"requested_by": StaffFactory()} if direction == "out" else {}
+
+    call = call_log(operator=operator, direction=direction, outcome="no_answer", **extra)
+
+    assert call.number_withheld is withheld
+
+
+def test_a_call_corrected_to_internal_is_no_longer_withheld(operator):
+    call = call_log(operator=operator, outcome="no_answer")
+    assert call.number_withheld
+
+    call = call_update(call=call, by=operator, direction="internal")
+
+    assert not Call.objects.get(pk=call.pk).number_withheld
