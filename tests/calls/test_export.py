@@ -158,7 +158,9 @@ def test_csv_header_and_labels_follow_the_users_language(supervisor, operator):
     client.force_login(supervisor)
     client.post(reverse("set_language"), {"language": "id", "next": "/calls/"})
     rows = _csv_rows(client.get(reverse("calls:call-export", args=["csv"])))
-    assert rows[0][4] == "Arah" and rows[0][7] == "Nomor disembunyikan"
+    assert rows[0][4] == "Arah" and rows[0][exports.KEYS.index("number_withheld")] == (
+        "Nomor disembunyikan"
+    )
     assert rows[0][1] == "Mulai (Asia/Jakarta)"
     row = dict(zip(exports.KEYS, rows[1], strict=True))
     assert row["direction"] == "Panggilan masuk" and row["personal"] == "tidak"
@@ -186,6 +188,7 @@ def test_csv_has_the_answer_requested_by_withheld_and_operator_columns(superviso
         outcome=Outcome.CONNECTED,
         requested_by=boss,
         caller=LogCallerFactory(number="+62215551234"),
+        caller_extension="12",
     )
     LogCallFactory(
         operator=clerk,
@@ -199,6 +202,7 @@ def test_csv_has_the_answer_requested_by_withheld_and_operator_columns(superviso
     assert answered["answer_given"] == "Jam kerja kantor" and answered["requested_by"] == ""
     assert outgoing["requested_by"] == "Budi Santoso" and outgoing["direction"] == "Outgoing"
     assert outgoing["number_withheld"] == "no" and outgoing["caller_number"] == "(021) 5551234"
+    assert outgoing["caller_extension"] == "12" and answered["caller_extension"] == ""
     assert withheld["number_withheld"] == "yes" and withheld["caller_number"] == ""
     assert {r["operator"] for r in (answered, outgoing, withheld)} == {"Siti Rahmawati"}
 
