@@ -1,15 +1,18 @@
 """The operator console: logging every kind of call through the test client."""
 
 from datetime import timedelta
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from calls.models import Call, CallCategory, Caller, CallerKind, Direction, Outcome
 from directory.models import Disclosure, Presence
+from directory.views.cards import ANSWER_PREVIEW
 from tests.calls.factories_log import recent_today
 from tests.factories import (
     CallCategoryFactory,
@@ -543,18 +546,55 @@ def test_console_page_shows_search_form_and_shortcuts(operator_client):
 # Search in the console -------------------------------------------------------------
 
 
+class _Cards(HTMLParser):
+    """The console's result cards as dicts of their attributes, with the text of
+    each card and of its hidden full answer."""
+
+    def __init__(self):
+        super().__init__()
+        self.cards, self._depth, self._answer = [], 0, False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "li" and "console-result" in (attrs.get("class") or "").split():
+            self.cards.append({**attrs, "text": "", "answer_text": ""})
+            self._depth = 1
+        elif self.cards and self._depth:
+            self._depth += 1
+            if "console-answer-text" in (attrs.get("class") or "").split():
+                self._answer = True
+
+    def handle_endtag(self, tag):
+        if self._depth:
+            self._depth -= 1
+            self._answer = False
+
+    def handle_data(self, data):
+        if self._depth:
+            key = "answer_text" if self._answer else "text"
+            self.cards[-1][key] += data
+
+
+def console_cards(response) -> list[dict]:
+    assert response.status_code == 200
+    parser = _Cards()
+    parser.feed(response.content.decode())
+    return parser.cards
+
+
 def test_search_fills_transfer_extension_for_a_person_in(operator_client, budi):
     response = operator_client.get(CONSOLE, {"q": "bud"}, **HTMX)
 
-    choice = response.context["choices"][0]
-    assert choice["r"].id == budi.pk
-    assert choice["transfer_number"] == "2104"
-    assert choice["transfer_id"] == budi.extensions.get().pk
-    assert not choice["via_cover"]
-    assert choice["available"]
-    html = response.content.decode()
-    assert 'data-transfer-number="2104"' in html
-    assert 'data-available="yes"' in html
+    [card] = console_cards(response)
+    assert (card["data-kind"], card["data-id"]) == ("staff", str(budi.pk))
+    assert card["data-name"] == "Budi Santoso"
+    assert card["data-department"] == "Keuangan"
+    assert card["data-transfer-number"] == "2104"
+    assert card["data-transfer-id"] == str(budi.extensions.get().pk)
+    assert card["data-available"] == "yes"
+    assert "data-via-cover" not in card
+    assert card["id"] == "console-result-1" and "active" in card["class"]
+    assert 'data-results-for="bud"' in response.content.decode()
 
 
 def test_search_transfers_to_the_cover_when_the_person_is_away(operator_client, finance):
@@ -567,13 +607,11 @@ def test_search_transfers_to_the_cover_when_the_person_is_away(operator_client, 
 
     response = operator_client.get(CONSOLE, {"q": "budi"}, **HTMX)
 
-    choice = response.context["choices"][0]
-    assert (choice["transfer_number"], choice["transfer_id"]) == ("2105", cover_ext.pk)
-    assert choice["via_cover"]
-    assert not choice["available"]
-    html = response.content.decode()
-    assert 'data-cover-name="Sari Wulandari"' in html
-    assert 'data-available="no"' in html
+    card = console_cards(response)[0]
+    assert card["data-name"] == "Budi Santoso"
+    assert (card["data-transfer-number"], card["data-transfer-id"]) == ("2105", str(cover_ext.pk))
+    assert (card["data-via-cover"], card["data-cover-name"]) == ("yes", "Sari Wulandari")
+    assert card["data-available"] == "no"
 
 
 def test_search_counts_a_person_working_remotely_as_available(operator_client, finance):
@@ -586,20 +624,112 @@ def test_search_counts_a_person_working_remotely_as_available(operator_client, f
 
     response = operator_client.get(CONSOLE, {"q": "budi"}, **HTMX)
 
-    choice = response.context["choices"][0]
-    assert choice["available"] and not choice["via_cover"]
-    assert choice["transfer_number"] == "2104"
-    assert 'data-available="yes"' in response.content.decode()
+    card = console_cards(response)[0]
+    assert card["data-available"] == "yes" and "data-via-cover" not in card
+    assert card["data-transfer-number"] == "2104"
 
 
 def test_search_shows_an_internal_answer_with_a_warning(operator_client):
-    InfoEntryFactory(title="Gaji direksi", answer="Rahasia", disclosure=Disclosure.INTERNAL)
+    entry = InfoEntryFactory(title="Gaji direksi", answer="Rahasia", disclosure=Disclosure.INTERNAL)
 
     response = operator_client.get(CONSOLE, {"q": "gaji"}, **HTMX)
 
-    html = response.content.decode()
-    assert 'data-disclosure="internal"' in html
-    assert "do not disclose" in html
+    [card] = console_cards(response)
+    assert (card["data-kind"], card["data-id"]) == ("info", str(entry.pk))
+    assert card["data-disclosure"] == "internal"
+    assert card["data-disclosure-label"] == "Internal — do not disclose"
+    assert "do not disclose to callers" in card["text"]
+    assert "Rahasia" not in card["text"]  # not on the card, only in the answer panel
+    assert card["answer_text"] == "Rahasia"
+
+
+def test_console_and_directory_search_render_the_same_cards(operator_client, budi):
+    """One renderer: the same preview length and words on both pages."""
+    long_answer = "Kantor buka pukul 08.00 sampai 17.00. " * 10
+    InfoEntryFactory(title="Jam buka kantor", answer=long_answer, disclosure=Disclosure.PUBLIC)
+
+    console = console_cards(operator_client.get(CONSOLE, {"q": "jam buka"}, **HTMX))
+    directory = operator_client.get(
+        reverse("directory:search"), {"q": "jam buka"}, **HTMX
+    ).content.decode()
+
+    [card] = console
+    preview = Truncator(long_answer).chars(ANSWER_PREVIEW)
+    assert preview in card["text"] and preview in directory
+    assert card["answer_text"] == long_answer  # the whole answer for the answer panel
+    assert "/directory/info/" not in card["text"]
+    # The directory's card opens the answer's page; the console's takes it into the call.
+    assert 'class="sb-result-link' in directory
+    assert (
+        "sb-result-link"
+        not in operator_client.get(CONSOLE, {"q": "jam buka"}, **HTMX).content.decode()
+    )
+
+
+def test_console_cards_escape_what_staff_and_admins_typed(operator_client, finance):
+    cover = StaffFactory(full_name='Teguh "<b>Wibowo</b>"', department=finance)
+    ExtensionFactory(number="2105", staff=cover)
+    StaffFactory(
+        full_name="Budi <script>x</script>",
+        job_title="Kepala & Wakil",
+        department=finance,
+        presence=Presence.OUT,
+        presence_note="<i>rapat</i>",
+        cover=cover,
+    )
+    InfoEntryFactory(
+        title="Budi <img src=x onerror=alert(1)>",
+        answer='<script>alert("answer")</script>',
+        disclosure=Disclosure.PUBLIC,
+    )
+
+    response = operator_client.get(CONSOLE, {"q": "budi"}, **HTMX)
+
+    body = response.content.decode()
+    for markup in ("<script>", "<b>", "<i>", "<img"):
+        assert markup not in body
+    assert 'data-name="Budi &lt;script&gt;x&lt;/script&gt;"' in body
+    assert 'data-cover-name="Teguh &quot;&lt;b&gt;Wibowo&lt;/b&gt;&quot;"' in body
+    assert "Kepala &amp; Wakil" in body
+    assert "&lt;script&gt;alert(&quot;answer&quot;)&lt;/script&gt;" in body
+    cards = console_cards(response)
+    assert {c["data-name"] for c in cards} == {
+        "Budi <script>x</script>",
+        "Budi <img src=x onerror=alert(1)>",
+    }
+
+
+def test_console_search_query_is_escaped_in_the_nothing_found_line(operator_client):
+    body = operator_client.get(CONSOLE, {"q": '<b>"zz"</b>'}, **HTMX).content.decode()
+
+    assert "<b>" not in body
+    assert 'data-results-for="&lt;b&gt;&quot;zz&quot;&lt;/b&gt;"' in body
+    assert "Nothing found for “&lt;b&gt;&quot;zz&quot;&lt;/b&gt;”" in body
+
+
+def test_console_search_runs_a_constant_number_of_queries(operator_client, finance):
+    cover = StaffFactory(full_name="Citra Pengganti", department=finance)
+    ExtensionFactory(number="2999", staff=cover)
+    first = StaffFactory(
+        full_name="Budi Awal", department=finance, presence=Presence.OUT, cover=cover
+    )
+    ExtensionFactory(staff=first)
+    operator_client.get(CONSOLE, {"q": "budi"}, **HTMX)  # warm up (session, permissions)
+    with CaptureQueriesContext(connection) as one:
+        response = operator_client.get(CONSOLE, {"q": "budi"}, **HTMX)
+    assert len(console_cards(response)) == 1
+    for i in range(30):
+        person = StaffFactory(
+            full_name=f"Budi {i:02d}", department=finance, presence=Presence.OUT, cover=cover
+        )
+        ExtensionFactory(staff=person)
+    with CaptureQueriesContext(connection) as many:
+        response = operator_client.get(CONSOLE, {"q": "budi"}, **HTMX)
+    cards = console_cards(response)
+    assert len(cards) == 20
+    assert {c["data-transfer-number"] for c in cards} == {"2999"}  # all go to the cover
+    # Session, user, permissions, the search's two, the transfer extensions' ids.
+    assert len(one) == len(many) == 6, [q["sql"] for q in many.captured_queries]
 
 
 def test_empty_search_shows_nothing(operator_client):
