@@ -1,6 +1,9 @@
 """The operator console: logging every kind of call through the test client."""
 
+import json
+import re
 from datetime import timedelta
+from html import unescape
 from html.parser import HTMLParser
 
 import pytest
@@ -860,3 +863,139 @@ def test_day_list_names_the_caller_as_the_caller_page_does(operator_client, oper
     assert str(named) in html and "Bu Ani (PT Maju)" in html
     assert str(unnamed) == "(021) 5551234" and str(unnamed) in html
     assert "Budi Santoso" in html
+
+
+# What the console page tells its script --------------------------------------------
+
+
+def test_caller_lookup_while_typing_waits_for_a_whole_number(operator_client):
+    typing = operator_client.get(LOOKUP, {"number": "0812-34", "typing": "1"})
+    left = operator_client.get(LOOKUP, {"number": "0812-34"})
+    whole = operator_client.get(LOOKUP, {"number": "0812-3456-7890", "typing": "1"})
+
+    assert "data-caller-state" not in typing.content.decode()  # no warning mid-number
+    assert 'data-caller-state="invalid"' in left.content.decode()
+    assert 'data-caller-state="new"' in whole.content.decode()
+
+
+def test_caller_lookup_while_typing_recognises_a_known_caller(operator_client):
+    CallerFactory(number=MOBILE, name="Bu Ani", company="PT Maju")
+
+    body = operator_client.get(LOOKUP, {"number": "0812 3456 7890", "typing": "1"}).content
+    assert b'data-caller-state="known"' in body and b'data-name="Bu Ani"' in body
+
+
+def test_day_list_entries_open_their_call(operator_client, operator):
+    older = CallFactory(operator=operator, started_at=recent_today())
+    newer = CallFactory(operator=operator, started_at=recent_today() + timedelta(seconds=5))
+
+    html = operator_client.get(CONSOLE).content.decode()
+
+    for call in (older, newer):
+        assert f'href="{reverse("calls:call-detail", args=[call.pk])}"' in html
+
+
+def test_alt_e_link_corrects_the_latest_call(operator_client, operator):
+    CallFactory(operator=operator, started_at=recent_today())
+    latest = CallFactory(operator=operator, started_at=recent_today() + timedelta(seconds=5))
+
+    html = operator_client.get(CONSOLE).content.decode()
+
+    edit = reverse("calls:call-edit", args=[latest.pk])
+    assert f'id="console-edit-last" href="{edit}"' in html
+    assert 'aria-keyshortcuts="Alt+E"' in html
+    assert "<kbd>Alt+E</kbd>" in html  # in the keyboard help
+    assert operator_client.get(edit).status_code == 200  # and the operator may open it
+
+
+def test_no_correction_link_without_a_call_of_mine_today(operator_client, operator):
+    CallFactory(operator=operator, started_at=timezone.now() - timedelta(days=1))
+    CallFactory(operator=UserFactory(), started_at=recent_today())
+
+    html = operator_client.get(CONSOLE).content.decode()
+
+    assert 'id="console-edit-last"' not in html
+    assert "data-msg-no-correction" in html  # what Alt+E says instead
+
+
+def test_saving_a_call_moves_the_correction_link_to_it(operator_client, operator):
+    CallFactory(operator=operator, started_at=recent_today())
+
+    response = post(operator_client, outcome=Outcome.NUISANCE, started_at=started(5))
+
+    call = Call.objects.order_by("-pk").first()
+    edit = reverse("calls:call-edit", args=[call.pk])
+    assert f'id="console-edit-last" href="{edit}"' in response.content.decode()
+
+
+def _button(html, key):
+    match = re.search(rf'<button[^>]*data-outcome-key="{key}"[^>]*>', html)
+    assert match, key
+    return match.group(0)
+
+
+def test_an_outcome_key_that_does_not_apply_says_why(operator_client):
+    html = operator_client.get(CONSOLE).content.decode()
+
+    transferred = _button(html, "1")
+    assert (
+        'data-refused-out="Transferred is not an outcome of an outgoing call; '
+        'use Alt+5 No answer / voicemail or Alt+9 Connected."'
+    ) in transferred
+    assert "data-refused-in=" not in transferred
+    connected = _button(html, "9")
+    assert (
+        'data-refused-in="Connected is not an outcome of an incoming call; '
+        'use one of Alt+1 to Alt+8."'
+    ) in connected
+    assert "data-refused-internal=" in connected and "data-refused-out=" not in connected
+    assert "data-refused" not in _button(html, "5")  # no answer fits every direction
+
+
+def test_outcome_refusals_speak_the_users_language(operator_client):
+    operator_client.post(reverse("set_language"), {"language": "id"})
+
+    html = operator_client.get(CONSOLE).content.decode()
+
+    # Built per request in the user's language (the sentence itself is translated
+    # once the catalogue is regenerated): the outcome names already are.
+    refusal = re.search(r'data-refused-out="([^"]*)"', _button(html, "1")).group(1)
+    assert "Tersambung" in refusal and " atau " in refusal and "Connected" not in refusal
+
+
+def test_a_new_call_starts_from_the_forms_initial_values(operator_client, budi):
+    """After a refused save the form holds the old call's values; what New call
+    puts back (data-blank) is the form's initial state, never those."""
+    response = post(
+        operator_client,
+        direction=Direction.OUTGOING,
+        caller_kind=CallerKind.VENDOR,
+        number="12",
+        caller_name="Pak Lama",
+        outcome=Outcome.CONNECTED,
+    )
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'value="Pak Lama"' in html
+    blank = re.search(r'data-blank="([^"]*)"', html).group(1)
+    assert json.loads(unescape(blank)) == {"direction": "in", "caller_kind": "unknown"}
+
+
+def test_console_has_no_inline_styles(operator_client, operator):
+    CallFactory(operator=operator, started_at=recent_today())
+
+    page = operator_client.get(CONSOLE).content.decode()
+    saved = post(operator_client, outcome=Outcome.NUISANCE).content.decode()
+    refused = post(operator_client, number="12", outcome=Outcome.NUISANCE).content.decode()
+
+    for html in (page, saved, refused):
+        assert "style=" not in html
+    assert '<progress class="sb-today-progress' in page
+    assert 'max="150" value="1"' in page
+
+
+def test_empty_console_says_why_nothing_is_saved(operator_client):
+    html = operator_client.get(CONSOLE).content.decode()
+
+    assert "data-msg-empty=" in html and "F2" in html
