@@ -7,6 +7,8 @@
   "use strict";
 
   var startedAt = null;
+  var formSwapped = false; // the form was swapped and htmx has not settled it yet
+  var keyAfterSettle = null; // an outcome key pressed in that moment
   var lastLookup = null; // the number the caller panel was last asked about
   var ticker = null;
   var chooseOnArrival = null; // the query whose first result Enter asked for
@@ -249,6 +251,12 @@
   function pressOutcome(key) {
     var f = form();
     if (!f) return;
+    if (formSwapped) {
+      // The form that came back is not wired up yet (htmx settles it a moment
+      // later); a click now would post it as a plain page. Press it then.
+      keyAfterSettle = key;
+      return;
+    }
     var button = f.querySelector('button[data-outcome-key="' + key + '"]');
     if (!button) return;
     if (button.disabled || button.hidden) {
@@ -460,7 +468,6 @@
   });
   // The form's own answer (saved, or back with errors) settles once; the caller
   // panel and the search results settle too, and must not move the cursor.
-  var formSwapped = false;
   document.addEventListener("htmx:afterSwap", function (event) {
     var config = event.detail.requestConfig;
     if (config && config.elt && config.elt.id === "call-form") formSwapped = true;
@@ -469,6 +476,13 @@
     var f = form();
     if (!f || !formSwapped) return;
     formSwapped = false;
+    if (keyAfterSettle !== null) {
+      var key = keyAfterSettle;
+      keyAfterSettle = null;
+      focusSearchAfterSwap = false;
+      pressOutcome(key);
+      return;
+    }
     if (focusSearchAfterSwap) {
       focusSearchAfterSwap = false;
       applyDirection();
