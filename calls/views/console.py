@@ -80,7 +80,7 @@ def _outcome_buttons():
                 "label": outcome.label,
                 "key": key,
                 "directions": " ".join(directions),
-                "for": set(directions),
+                "for": {d.value for d in directions},
             }
         )
     for button in buttons:
@@ -126,6 +126,8 @@ def _form_context(form) -> dict:
         "form": form,
         "outcome_buttons": _outcome_buttons(),
         "form_blank": json.dumps(blank),
+        # Rendered hidden already, so nothing flashes before console.js applies it.
+        "direction": str(form["direction"].value() or Direction.INCOMING),
     }
 
 

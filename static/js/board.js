@@ -6,6 +6,10 @@
 (function () {
   "use strict";
 
+  // Wire swapped rows up at once: with htmx's default 20 ms settle, an Enter on
+  // a row's "Change" in that moment followed the plain link to another page.
+  if (window.htmx) htmx.config.defaultSettleDelay = 0;
+
   function board() { return document.querySelector("[data-board]"); }
   function inBoard(el) { var b = board(); return b && el && b.contains(el); }
 

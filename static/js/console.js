@@ -170,6 +170,9 @@
     return Array.prototype.slice.call(document.querySelectorAll("#console-results .console-result"));
   }
   var resultList = window.SwitchboardResultList; // static/js/switchboard.js
+  // Wire swapped content up at once (htmx waits 20 ms by default), so a key
+  // pressed just after an answer arrives meets a live form.
+  if (window.htmx) htmx.config.defaultSettleDelay = 0;
 
   function showAnswer(item) {
     var panel = $("console-answer");

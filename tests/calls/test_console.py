@@ -999,3 +999,37 @@ def test_empty_console_says_why_nothing_is_saved(operator_client):
     html = operator_client.get(CONSOLE).content.decode()
 
     assert "data-msg-empty=" in html and "F2" in html
+
+
+@pytest.mark.parametrize("field", ["purpose", "info_entry"])
+def test_a_rule_of_the_call_comes_back_on_its_field(operator_client, monkeypatch, field):
+    """The call's rules live in the model and service (an answered call needs
+    the answer given or a purpose); whatever field they name, the console shows
+    the message there, and console.js puts the cursor on it (the search box for
+    a choice made in the search)."""
+    from django.core.exceptions import ValidationError
+
+    def refuse(**kwargs):
+        raise ValidationError({field: "Say which answer was given, or write the purpose."})
+
+    monkeypatch.setattr("calls.views.console.call_log", refuse)
+
+    response = post(operator_client, outcome=Outcome.ANSWERED)
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    error = re.search(rf'<div[^>]*data-error-for="{field}"[^>]*>([^<]*)</div>', html)
+    assert error and "Say which answer was given" in error.group(1)
+    assert not Call.objects.exists()
+
+
+def test_outcome_buttons_of_the_other_direction_come_hidden(operator_client, budi):
+    page = operator_client.get(CONSOLE).content.decode()
+    refused = post(
+        operator_client, direction=Direction.OUTGOING, outcome=Outcome.CONNECTED
+    ).content.decode()  # nobody asked for the call: refused, still outgoing
+
+    assert " hidden disabled" in _button(page, "9")
+    assert " hidden" not in _button(page, "1")
+    assert " hidden disabled" in _button(refused, "1")
+    assert " hidden" not in _button(refused, "9") and " hidden" not in _button(refused, "5")
