@@ -25,3 +25,16 @@ class PresenceForm(forms.Form):
         max_length=200,
         widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}),
     )
+
+    def mark_errors(self) -> None:
+        """Give each field at fault Bootstrap's is-invalid class and point it at
+        its message (the board row shows it next to the field). Call after every
+        error is added, including the service's."""
+        for name in self.errors:
+            if name not in self.fields:
+                continue
+            attrs = self.fields[name].widget.attrs
+            if "is-invalid" not in attrs.get("class", ""):
+                attrs["class"] = f"{attrs.get('class', '')} is-invalid".strip()
+            if self.auto_id:
+                attrs["aria-describedby"] = f"{self[name].auto_id}-error"

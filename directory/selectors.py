@@ -57,6 +57,10 @@ class SearchResult:
     disclosure_label: str = ""
     answer: str = ""
     url: str = ""
+    # An unassigned extension's kind (meeting room, fax, lobby): the code, and
+    # the label to show (the JSON API keeps both).
+    extension_kind: str = ""
+    extension_kind_label: str = ""
 
     def as_json(self) -> dict:
         data = asdict(self)
@@ -99,8 +103,11 @@ def _dialect(vendor: str) -> _Dialect:
     return _Dialect(c="", esc=" ESCAPE '\\'")  # SQLite: byte order is its default
 
 
-def _tiers(d: _Dialect, name: str, table: str, column: str, match: str) -> str:
-    """Two CTEs, `name`_prefix and `name`_rest, of (id, rank).
+def _tiers(
+    d: _Dialect, name: str, table: str, column: str, match: str, where: str = "active"
+) -> str:
+    """Two CTEs, `name`_prefix and `name`_rest, of (id, rank), of the rows that
+    meet `where`.
 
     Names that start with the query come straight off the prefix index, which is
     all a one-letter search needs. The other matches (a later word of the name, or
@@ -110,12 +117,12 @@ def _tiers(d: _Dialect, name: str, table: str, column: str, match: str) -> str:
     return f"""
 {name}_prefix AS (
     SELECT id, 1 AS rank FROM {table}
-    WHERE active AND {column}{d.c} >= %(lo)s AND {column}{d.c} < %(hi)s
+    WHERE {where} AND {column}{d.c} >= %(lo)s AND {column}{d.c} < %(hi)s
     ORDER BY {column}{d.c}, id LIMIT %(limit)s
 ), {name}_rest AS (
     SELECT id, CASE WHEN {column} LIKE %(word)s{d.esc} THEN 2 ELSE 3 END AS rank
     FROM {table}
-    WHERE active AND {match} AND {column} NOT LIKE %(prefix)s{d.esc}
+    WHERE {where} AND {match} AND {column} NOT LIKE %(prefix)s{d.esc}
       AND (SELECT count(*) FROM {name}_prefix) < %(limit)s
     ORDER BY rank, {column}{d.c}, id LIMIT %(limit)s
 )"""  # noqa: S608 - names from this module; values go as parameters
@@ -146,10 +153,11 @@ LEFT JOIN directory_extension m ON m.id = d.main_extension_id"""  # noqa: S608 -
 
 
 @cache
-def _text_sql(vendor: str, long_query: bool) -> str:
+def _text_sql(vendor: str, long_query: bool, internal: bool = True) -> str:
     """Staff, departments and info entries. Three characters or more match
     anywhere in the search text (trigram indexes); one or two, the start of a
-    word of the name (the trigram indexes' word-start entries)."""
+    word of the name (the trigram indexes' word-start entries). Without
+    `internal`, no info entry marked "internal" is read at all."""
     d = _dialect(vendor)
     word = f"LIKE %(word)s{d.esc}"
     anywhere = f"search_text LIKE %(contains)s{d.esc}"
@@ -158,7 +166,10 @@ def _text_sql(vendor: str, long_query: bool) -> str:
         return anywhere if long_query else f"{name_column} {word}"
 
     staff = _tiers(d, "staff", "directory_staff", "search_name", match("search_name"))
-    info = _tiers(d, "info", "directory_infoentry", "search_title", match("search_title"))
+    info_where = "active" if internal else "active AND disclosure <> %(internal)s"
+    info = _tiers(
+        d, "info", "directory_infoentry", "search_title", match("search_title"), info_where
+    )
     staff_found = "(SELECT id, rank FROM staff_prefix UNION ALL SELECT id, rank FROM staff_rest)"
     return f"""
 WITH {staff}, department_match AS (
@@ -233,7 +244,7 @@ def _fetch(sql: str, params) -> list[tuple]:
         return cursor.fetchall()
 
 
-def _candidates(q: str, limit: int) -> list[Row]:
+def _candidates(q: str, limit: int, internal: bool) -> list[Row]:
     """Every match worth showing, possibly several per object, as Rows."""
     params = {"lo": q, "hi": _upper_bound(q), "limit": limit}
     if q.isdigit():
@@ -241,7 +252,9 @@ def _candidates(q: str, limit: int) -> list[Row]:
         params["q"] = q
     else:
         like = connection.ops.prep_for_like_query(q)
-        sql = _text_sql(connection.vendor, len(q) >= 3)
+        sql = _text_sql(connection.vendor, len(q) >= 3, internal)
+        if not internal:
+            params["internal"] = Disclosure.INTERNAL.value
         # Folded names start with a space: " budi santoso".
         params.update(
             lo=f" {q}",
@@ -290,7 +303,9 @@ def _result(row: Row, links: _Links) -> SearchResult:
         result.extension = row.extension or ""
         result.url = links.department(row.id)
     elif row.kind == "extension":
-        result.name = result.name or str(EXTENSION_KIND_LABELS.get(row.extension_kind, ""))
+        result.extension_kind = row.extension_kind or ""
+        result.extension_kind_label = str(EXTENSION_KIND_LABELS.get(row.extension_kind, ""))
+        result.name = result.name or result.extension_kind_label
         result.extension = row.extension
         result.extensions = [row.extension]
     else:
@@ -301,8 +316,14 @@ def _result(row: Row, links: _Links) -> SearchResult:
     return result
 
 
-def directory_search(query: str, *, limit: int | None = None) -> list[SearchResult]:
+def directory_search(
+    query: str, *, limit: int | None = None, internal: bool = True
+) -> list[SearchResult]:
     """Staff, departments, extensions and info entries matching `query`, ranked.
+
+    `internal=False` leaves out every info entry whose disclosure is "internal"
+    (in the SQL, so they are never read): what a staff member may see, as opposed
+    to the desk (directory.access.sees_internal_answers).
 
     Two queries whatever the data: the candidates (_text_sql or _number_sql), then
     the extension numbers of the results shown and of their covers.
@@ -312,7 +333,7 @@ def directory_search(query: str, *, limit: int | None = None) -> list[SearchResu
     if not q:
         return []
     best: dict[tuple[str, int], Row] = {}  # one row per object, its best rank
-    for row in _candidates(q, limit):
+    for row in _candidates(q, limit, internal):
         key = (row.kind, row.id)
         if key not in best or row.rank < best[key].rank:
             best[key] = row

@@ -16,12 +16,16 @@ from switchboard.security import ThrottledPasswordChangeForm
 
 
 def home(request):
-    """Send each role to its main screen."""
+    """Send each role to its main screen: a staff member (no role, a linked
+    Staff record) to the directory search, to look a colleague up; the in/out
+    board, where they set their own presence, is one click away."""
+    from directory.access import can_read_directory
+
     if request.user.has_perm("calls.add_call"):
         return redirect("calls:console")
     if request.user.has_perm("calls.view_call"):
         return redirect("calls:call-list")
-    if request.user.has_perm("directory.view_staff"):
+    if can_read_directory(request):
         return redirect("directory:search")
     return redirect("directory:board")
 

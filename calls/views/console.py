@@ -1,21 +1,28 @@
 """The operator's console: one page to find whom a caller wants, log the call in
 a keystroke or two, and see the caller's history and the day's calls."""
 
+import json
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from calls.forms import ConsoleCallForm, active_categories, parse_phone_number
-from calls.models import Outcome
+from calls.models import Call, Direction, Outcome
 from calls.selectors import caller_get, caller_history, console_day
-from calls.services import call_log
+from calls.services import call_log, can_edit_call
 from directory.models import AVAILABLE_PRESENCES, Extension
 from directory.selectors import directory_search
+from directory.views.cards import ConsoleChoice, console_results_html
+from switchboard.links import pk_link
 
 # The outcome buttons, in the order of their Alt+digit shortcuts.
 OUTCOME_KEYS = [
@@ -37,40 +44,98 @@ BOTH_DIRECTIONS = {Outcome.NO_ANSWER}
 TODAY_LIMIT = 20
 
 
+def _refusal(direction: str, outcome_label: str, usable: list[dict]) -> str:
+    """What the status line says when an outcome key does not apply to the call's
+    direction: which keys do."""
+    if len(usable) <= 3:
+        choices = get_text_list([f"Alt+{b['key']} {b['label']}" for b in usable], _("or"))
+    else:
+        choices = _("one of Alt+%(first)s to Alt+%(last)s") % {
+            "first": usable[0]["key"],
+            "last": usable[-1]["key"],
+        }
+    if direction == Direction.INCOMING:
+        template = _("%(outcome)s is not an outcome of an incoming call; use %(choices)s.")
+    elif direction == Direction.OUTGOING:
+        template = _("%(outcome)s is not an outcome of an outgoing call; use %(choices)s.")
+    else:
+        template = _("%(outcome)s is not an outcome of an internal call; use %(choices)s.")
+    return template % {"outcome": outcome_label, "choices": choices}
+
+
 def _outcome_buttons():
+    """The outcome buttons, each with the directions it applies to and, for the
+    others, what the status line says when its key is pressed anyway."""
     buttons = []
     for outcome, key in OUTCOME_KEYS:
         if outcome in OUTGOING_ONLY:
-            directions = "out"
+            directions = [Direction.OUTGOING]
         elif outcome in BOTH_DIRECTIONS:
-            directions = "in out internal"
+            directions = list(Direction)
         else:
-            directions = "in internal"
+            directions = [Direction.INCOMING, Direction.INTERNAL]
         buttons.append(
-            {"value": outcome.value, "label": outcome.label, "key": key, "directions": directions}
+            {
+                "value": outcome.value,
+                "label": outcome.label,
+                "key": key,
+                "directions": " ".join(directions),
+                "for": {d.value for d in directions},
+            }
         )
+    for button in buttons:
+        button["refusals"] = [
+            (
+                direction.value,
+                _refusal(direction, button["label"], [b for b in buttons if direction in b["for"]]),
+            )
+            for direction in Direction
+            if direction not in button["for"]
+        ]
     return buttons
 
 
 def _today(user) -> dict:
+    """The operator's day: the latest calls (each links to its page), the count
+    against the target, and the correction page of the latest call while the
+    operator may still correct it (Alt+E)."""
     calls, count = console_day(day=timezone.localdate(), operator=user, limit=TODAY_LIMIT)
+    detail = pk_link("calls:call-detail")
+    for call in calls:
+        call["url"] = detail(call["pk"])
+    edit_last = ""
+    if calls:
+        # The rule is can_edit_call's; the row holds all it looks at.
+        latest = Call(pk=calls[0]["pk"], operator_id=user.pk, started_at=calls[0]["started_at"])
+        if can_edit_call(user, latest):
+            edit_last = reverse("calls:call-edit", args=[latest.pk])
     return {
         "today_calls": calls,
         "today_count": count,
         "today_more": count - len(calls),
         "daily_target": settings.CALLS_DAILY_TARGET,
+        "edit_last_url": edit_last,
     }
 
 
 def _form_context(form) -> dict:
-    return {"form": form, "outcome_buttons": _outcome_buttons()}
+    # What "New call" puts back in each field: the form's initial values, not
+    # the values the page was rendered with (after a refused save, the old call's).
+    blank = {name: str(field.initial) for name, field in form.fields.items() if field.initial}
+    return {
+        "form": form,
+        "outcome_buttons": _outcome_buttons(),
+        "form_blank": json.dumps(blank),
+        # Rendered hidden already, so nothing flashes before console.js applies it.
+        "direction": str(form["direction"].value() or Direction.INCOMING),
+    }
 
 
 def _page_context(request, form) -> dict:
     return {**_form_context(form), **_today(request.user)}
 
 
-def _search_choices(query: str) -> list[dict]:
+def _search_choices(query: str) -> list[ConsoleChoice]:
     """Directory results, each with what choosing it puts in the call: the
     person or department asked for and the extension to transfer to (the
     person's own, or their cover's while they are away), or the answer used."""
@@ -84,19 +149,20 @@ def _search_choices(query: str) -> list[dict]:
     )
     choices = []
     for r in results:
-        choice = {
-            "r": r,
-            # Only staff have a presence; departments and the like are always reachable.
-            "available": not r.presence or r.presence in AVAILABLE_PRESENCES,
-            "transfer_number": r.extension,
-            "via_cover": False,
-        }
+        transfer_number, via_cover = r.extension, False
         # directory_search names a cover only for staff who are away.
         if r.cover and r.cover.get("extension"):
-            choice["transfer_number"] = r.cover["extension"]
-            choice["via_cover"] = True
-        choice["transfer_id"] = ext_ids.get(choice["transfer_number"], "")
-        choices.append(choice)
+            transfer_number, via_cover = r.cover["extension"], True
+        choices.append(
+            ConsoleChoice(
+                result=r,
+                # Only staff have a presence; departments and the like are always reachable.
+                available=not r.presence or r.presence in AVAILABLE_PRESENCES,
+                transfer_number=transfer_number,
+                transfer_id=ext_ids.get(transfer_number),
+                via_cover=via_cover,
+            )
+        )
     return choices
 
 
@@ -125,11 +191,7 @@ def console(request):
     if request.method == "GET":
         if request.htmx and "q" in request.GET:
             query = request.GET.get("q", "")
-            return render(
-                request,
-                "calls/partials/_search_results.html",
-                {"query": query, "choices": _search_choices(query)},
-            )
+            return HttpResponse(console_results_html(query, _search_choices(query)))
         form = ConsoleCallForm(categories=active_categories())
         return render(request, "calls/console.html", _page_context(request, form))
 
@@ -156,14 +218,19 @@ def console(request):
 @permission_required("calls.add_call", raise_exception=True)
 def caller_lookup(request):
     """GET ?number=: who this number is (name, company, kind to fill in) and
-    their last ten calls, or "new caller"."""
+    their last ten calls, or "new caller". The console asks as the number is
+    typed (?typing=1) and again when the field is left."""
     raw = request.GET.get("number", "").strip()[:100]
+    # While the operator is still typing, a number that does not parse yet is
+    # not an error: the panel stays empty until it does (or the field is left).
+    typing = request.GET.get("typing") == "1"
     context = {"raw": raw, "caller": None, "history": [], "error": ""}
     if raw:
         try:
             number = parse_phone_number(raw)
         except ValidationError as exc:
-            context["error"] = exc.messages[0]
+            if not typing:
+                context["error"] = exc.messages[0]
         else:
             context["number"] = number
             caller = caller_get(number)

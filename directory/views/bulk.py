@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from directory.access import directory_reader_required
 from directory.forms_bulk import ImportForm, PhoneListFilterForm
 from directory.importing import (
     LARGE_FIELDS,
@@ -172,7 +173,7 @@ def import_template(request, kind):
 
 
 @require_GET
-@permission_required("directory.view_staff", raise_exception=True)
+@directory_reader_required  # the desk, the admins and staff members with a Staff record
 def phone_list(request):
     """Departments in tree order with their main line and their people's
     extensions, laid out to print on a page or two."""

@@ -1,9 +1,16 @@
-"""The search results as HTML, written in one pass of string formatting.
+"""The search results as HTML, written in one pass of string formatting: the one
+renderer of result cards, for the directory search and the operator console.
 
 The type-ahead answers every keystroke; twenty result cards through the template
-engine took as long as the search itself. The markup is the same as before it
-moved here: a list box the keyboard helper in switchboard.js walks.
+engine took as long as the search itself. The markup is a list box the keyboard
+helper in switchboard.js walks. The console's cards (console_results_html) are the
+same cards with what choosing one puts into the call in data attributes, and the
+full answer text hidden for the console's answer panel.
+
+Every value that comes from the database or the user goes through escape().
 """
+
+from dataclasses import dataclass
 
 from django.utils.dateformat import format as format_date
 from django.utils.html import escape
@@ -19,19 +26,45 @@ ANSWER_PREVIEW = 160  # characters of an approved answer shown on its card
 BACK_AT_FORMAT = "D j M H:i"
 
 
+@dataclass(frozen=True, slots=True)
+class ConsoleChoice:
+    """A search result as the console offers it: whether the person can take
+    the call, and the extension a transfer goes to (their own, or their cover's
+    while they are away)."""
+
+    result: SearchResult
+    available: bool
+    transfer_number: str
+    transfer_id: int | None
+    via_cover: bool
+
+
 def results_html(query: str, results: list[SearchResult]) -> SafeString:
-    """The results partial: a marker saying which query it answers, then the
-    cards, or a line saying nothing was found."""
+    """The directory's results partial: a marker saying which query it answers,
+    then the cards (each opens its page), or a line saying nothing was found."""
+    words = _Words() if results else None
+    cards = [_card(number, r, words) for number, r in enumerate(results, 1)]
+    return _list(query, cards, words)
+
+
+def console_results_html(query: str, choices: list[ConsoleChoice]) -> SafeString:
+    """The console's results partial: the same cards; choosing one (Enter or a
+    click) fills the call instead of opening a page."""
+    words = _Words() if choices else None
+    cards = [_card(number, c.result, words, c) for number, c in enumerate(choices, 1)]
+    return _list(query, cards, words)
+
+
+def _list(query: str, cards: list[str], words) -> SafeString:
     parts = [f'<div hidden data-results-for="{escape(query)}"></div>']
-    if query and not results:
+    if query and not cards:
         message = escape(gettext("Nothing found for “%(query)s”.")) % {"query": escape(query)}
         parts.append(f'<p class="text-muted py-3" role="status">{message}</p>')
-    elif results:
-        words = _Words()
+    elif cards:
         parts.append(
             f'<ol class="list-group sb-results" role="listbox" aria-label="{words.results}">'
         )
-        parts.extend(_card(number, r, words) for number, r in enumerate(results, 1))
+        parts.extend(cards)
         parts.append("</ol>")
     return mark_safe("\n".join(parts))  # noqa: S308 - every value is escaped above
 
@@ -53,26 +86,71 @@ class _Words:
         self.ext = escape(gettext("ext."))
 
 
-def _card(number: int, r: SearchResult, words: _Words) -> str:
+def _card(number: int, r: SearchResult, words: _Words, choice: ConsoleChoice | None = None):
     first = number == 1
     name = escape(r.name)
-    title = (
-        f'<a class="sb-result-link stretched-link fw-semibold" href="{escape(r.url)}" '
-        f'tabindex="-1">{name}</a>'
-        if r.url
-        else f'<span class="fw-semibold">{name}</span>'
-    )
-    about = " · ".join(escape(part) for part in (r.detail, r.department) if part)
+    if choice is None and r.url:
+        title = (
+            f'<a class="sb-result-link stretched-link fw-semibold" href="{escape(r.url)}" '
+            f'tabindex="-1">{name}</a>'
+        )
+    else:  # the console takes the result into the call: no link to follow
+        title = f'<span class="fw-semibold">{name}</span>'
+    # An unassigned extension says what it is ("Meeting room"), unless that is its name.
+    kind = r.extension_kind_label if r.extension_kind_label != r.name else ""
+    about = " · ".join(escape(part) for part in (kind, r.detail, r.department) if part)
+    if choice is None:
+        active = " active" if first else ""
+        opening = (
+            f'<li class="list-group-item list-group-item-action sb-result{active}"'
+            f' role="option" aria-selected="{"true" if first else "false"}"'
+            f' data-url="{escape(r.url)}" data-kind="{escape(r.kind)}" id="sb-result-{number}">'
+        )
+        hidden_answer = ""
+        numbers = _numbers(r)
+    else:
+        opening = _console_opening(number, r, choice)
+        hidden_answer = (
+            f'<div hidden class="console-answer-text">{escape(r.answer)}</div>'
+            if r.kind == "info"
+            else ""
+        )
+        numbers = _console_numbers(r, choice, words)
     return (
-        f'<li class="list-group-item list-group-item-action sb-result{" active" if first else ""}"'
-        f' role="option" aria-selected="{"true" if first else "false"}"'
-        f' data-url="{escape(r.url)}" data-kind="{escape(r.kind)}" id="sb-result-{number}">'
+        f"{opening}"
         '<div class="d-flex justify-content-between align-items-start gap-2">'
         f'<div class="flex-grow-1">{title}'
         f' <span class="badge text-bg-light border ms-1">{words.kinds.get(r.kind, "")}</span>'
         f'<div class="small text-muted">{about}</div>'
-        f"{_answer(r, words)}{_presence(r, words)}</div>"
-        f"{_numbers(r)}</div></li>"
+        f"{_answer(r, words)}{hidden_answer}{_presence(r, words)}</div>"
+        f"{numbers}</div></li>"
+    )
+
+
+def _console_opening(number: int, r: SearchResult, choice: ConsoleChoice) -> str:
+    """The console card's <li>: what choosing it puts into the call."""
+    first = number == 1
+    attrs = [
+        f'data-kind="{escape(r.kind)}"',
+        f'data-id="{r.id}"',
+        f'data-name="{escape(r.name)}"',
+        f'data-department="{escape(r.department)}"',
+        f'data-transfer-id="{"" if choice.transfer_id is None else choice.transfer_id}"',
+        f'data-transfer-number="{escape(choice.transfer_number)}"',
+        f'data-available="{"yes" if choice.available else "no"}"',
+    ]
+    if choice.via_cover:
+        attrs.append(f'data-via-cover="yes" data-cover-name="{escape(r.cover["name"])}"')
+    if r.kind == "info":
+        attrs.append(
+            f'data-disclosure="{escape(r.disclosure)}"'
+            f' data-disclosure-label="{escape(r.disclosure_label)}"'
+        )
+    return (
+        '<li class="list-group-item list-group-item-action sb-result console-result'
+        f'{" active" if first else ""}" role="option"'
+        f' aria-selected="{"true" if first else "false"}" id="console-result-{number}"'
+        f" {' '.join(attrs)}>"
     )
 
 
@@ -80,7 +158,7 @@ def _answer(r: SearchResult, words: _Words) -> str:
     if r.kind != "info":
         return ""
     if r.disclosure == Disclosure.INTERNAL:
-        text = f"<em>{words.internal}</em>"
+        text = f'<strong class="text-danger">{words.internal}</strong>'
     else:
         text = escape(Truncator(r.answer).chars(ANSWER_PREVIEW))
     return (
@@ -120,4 +198,20 @@ def _numbers(r: SearchResult) -> str:
     return (
         f'<div class="text-end"><span class="sb-ext fs-5 font-monospace">'
         f"{escape(r.extension)}</span>{more}</div>"
+    )
+
+
+def _console_numbers(r: SearchResult, choice: ConsoleChoice, words: _Words) -> str:
+    """The extension a transfer goes to: the cover's, marked so, while the
+    person is away."""
+    if not choice.transfer_number:
+        return ""
+    if choice.via_cover:
+        more = f'<div class="small text-muted">{words.cover}</div>'
+    else:
+        more = ", ".join(escape(n) for n in r.extensions[1:])
+        more = f'<div class="small text-muted">{more}</div>' if more else ""
+    return (
+        f'<div class="text-end"><span class="sb-ext fs-5 font-monospace">'
+        f"{escape(choice.transfer_number)}</span>{more}</div>"
     )

@@ -1,9 +1,17 @@
-from django.contrib.auth.decorators import login_not_required, permission_required
+from django.contrib.auth.decorators import login_not_required
 from django.db.models import Prefetch
 from django.http import HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from directory.access import (
+    can_read_directory,
+    directory_reader_required,
+    get_department_for_user,
+    get_info_entry_for_user,
+    get_staff_for_user,
+    sees_internal_answers,
+)
 from directory.models import Department, Extension, InfoEntry, Staff
 from directory.selectors import DESK_FIRST, directory_search, staff_extensions
 from directory.services import can_set_presence
@@ -11,12 +19,14 @@ from directory.views.cards import results_html
 
 
 @require_GET
-@permission_required("directory.view_staff", raise_exception=True)
+@directory_reader_required
 def search(request):
-    """The search page; as the operator types, the box asks again for just the
-    results (an HTMX request)."""
+    """The search page; as the user types, the box asks again for just the
+    results (an HTMX request). Staff members search too, without the internal
+    answers."""
     query = request.GET.get("q", "")
-    results = directory_search(query)  # a blank query is [] without touching the database
+    # A blank query is [] without touching the database.
+    results = directory_search(query, internal=sees_internal_answers(request.user))
     html = results_html(query, results)
     if request.htmx:
         return HttpResponse(html)
@@ -29,32 +39,32 @@ def api_search(request):
     """GET /api/directory/search?q=… — the same search as JSON."""
     if not request.user.is_authenticated:
         return JsonResponse({"error": "authentication required"}, status=401)
-    if not request.user.has_perm("directory.view_staff"):
+    if not can_read_directory(request):
         return JsonResponse({"error": "permission denied"}, status=403)
     query = request.GET.get("q", "")
-    results = directory_search(query)  # a blank query is [] without touching the database
+    results = directory_search(query, internal=sees_internal_answers(request.user))
     return JsonResponse(
         {"query": query, "count": len(results), "results": [r.as_json() for r in results]}
     )
 
 
 @require_GET
-@permission_required("directory.view_staff", raise_exception=True)
 def staff_detail(request, pk):
-    staff = get_object_or_404(Staff.objects.for_cards(), pk=pk)
+    staff = get_staff_for_user(request, pk)
     context = {
         "staff": staff,
         "extensions": staff_extensions(staff),
         "can_set_presence": can_set_presence(request.user, staff),
+        # The notes are the desk's ("put calls through to her assistant first").
+        "show_operator_notes": request.user.has_perm("directory.view_staff"),
     }
     return render(request, "directory/staff_detail.html", context)
 
 
 @require_GET
-@permission_required("directory.view_department", raise_exception=True)
 def department_detail(request, pk):
-    department = get_object_or_404(
-        Department.objects.select_related("parent", "head", "main_extension"), pk=pk
+    department = get_department_for_user(
+        request, pk, queryset=Department.objects.select_related("parent", "head", "main_extension")
     )
     members = (
         Staff.objects.active()
@@ -72,7 +82,6 @@ def department_detail(request, pk):
 
 
 @require_GET
-@permission_required("directory.view_infoentry", raise_exception=True)
 def info_detail(request, pk):
-    entry = get_object_or_404(InfoEntry.objects.select_related("owner"), pk=pk)
+    entry = get_info_entry_for_user(request, pk, queryset=InfoEntry.objects.select_related("owner"))
     return render(request, "directory/infoentry_detail.html", {"entry": entry})

@@ -1,11 +1,15 @@
 /* The operator console, keyboard first.
-   F2 / Alt+N: new call (timer starts, cursor in the search box).
+   F2 / Alt+N: new call (a clean form, timer starts, cursor in the search box).
    Alt+S: the search box; ↑/↓ choose a result, Enter takes it into the call, Esc clears.
-   Alt+P: the caller's number.  Alt+1…Alt+9: the outcome buttons (they save the call). */
+   Alt+P: the caller's number (looked up as it is typed).  Alt+E: correct my last call.
+   Alt+1…Alt+9: the outcome buttons (they save the call). */
 (function () {
   "use strict";
 
   var startedAt = null;
+  var formSwapped = false; // the form was swapped and htmx has not settled it yet
+  var keyAfterSettle = null; // an outcome key pressed in that moment
+  var lastLookup = null; // the number the caller panel was last asked about
   var ticker = null;
   var chooseOnArrival = null; // the query whose first result Enter asked for
   var pendingOutcome = null; // an outcome key pressed while that choice was on its way
@@ -62,19 +66,59 @@
     if (answer) answer.innerHTML = "";
   }
 
+  /* The status line: what happened, or why a key did nothing. */
+  function say(text, tone) {
+    var status = $("console-status");
+    if (!status) return;
+    status.textContent = text || "";
+    status.classList.remove("text-success", "text-danger", "text-warning-emphasis");
+    if (text) status.classList.add(tone === "refused" ? "text-danger" : "text-success");
+  }
+
+  /* What "New call" puts back: the form's initial values (data-blank), never the
+     values the form was rendered with: after a refused save those are the
+     previous caller's, and form.reset() would bring them back. */
+  function blankValues() {
+    var f = form();
+    try { return JSON.parse((f && f.dataset.blank) || "{}"); } catch (e) { return {}; }
+  }
+
+  function clearField(el, blank) {
+    var value = Object.prototype.hasOwnProperty.call(blank, el.name) ? blank[el.name] : "";
+    if (el.type === "checkbox" || el.type === "radio") {
+      el.checked = false;
+      el.defaultChecked = false;
+    } else if (el.tagName === "SELECT") {
+      Array.prototype.forEach.call(el.options, function (option) {
+        option.defaultSelected = option.value === value;
+      });
+      el.value = value;
+      if (el.selectedIndex < 0) el.selectedIndex = 0;
+    } else {
+      el.value = value;
+      el.defaultValue = value;
+    }
+    el.classList.remove("is-invalid");
+    el.removeAttribute("aria-invalid");
+    el.removeAttribute("aria-describedby");
+    delete el.dataset.autofilled;
+  }
+
   function clearCall() {
     var f = form();
     if (f) {
-      f.reset();
-      ["started_at", "asked_for_staff", "asked_for_department", "transferred_to", "info_entry",
-        "requested_by", "asked_for_label", "transfer_label", "requested_by_label", "info_label"]
-        .forEach(function (name) { setValue(name, ""); });
+      var blank = blankValues();
+      Array.prototype.forEach.call(f.elements, function (el) {
+        if (!el.name || el.name === "csrfmiddlewaretoken" || el.tagName === "BUTTON") return;
+        clearField(el, blank);
+      });
       f.querySelectorAll("[data-error-for]").forEach(function (el) { el.remove(); });
       f.querySelectorAll(".is-invalid").forEach(function (el) { el.classList.remove("is-invalid"); });
       ["console-asked-for", "console-transfer", "console-info", "console-requested-by"].forEach(function (id) { setText(id, ""); });
       var hint = $("console-transfer-hint");
       if (hint) hint.textContent = "";
     }
+    lastLookup = null;
     var caller = $("console-caller");
     if (caller) caller.innerHTML = "";
     clearSearch();
@@ -84,19 +128,38 @@
   function newCall() {
     clearCall();
     startTimer();
-    var status = $("console-status");
-    if (status) status.textContent = "";
+    say("");
     var box = searchBox();
     if (box) box.focus();
+  }
+
+  /* Nothing to save: no call was started (F2, or typing) and nothing was typed
+     or chosen. The server has its own rules; this only stops a stray key. */
+  function callIsEmpty() {
+    var f = form();
+    if (!f || startedAt) return false;
+    var blank = blankValues();
+    return !Array.prototype.some.call(f.elements, function (el) {
+      if (!el.name || el.name === "csrfmiddlewaretoken" || el.tagName === "BUTTON") return false;
+      if (el.type === "checkbox") return el.checked;
+      var value = (el.value || "").trim();
+      return value !== "" && value !== (blank[el.name] || "");
+    });
+  }
+
+  function refuseEmptyCall() {
+    if (!callIsEmpty()) return false;
+    say(root().dataset.msgEmpty, "refused");
+    return true;
   }
 
   /* Direction decides which outcome buttons and fields apply. */
   function applyDirection() {
     var f = form();
     if (!f) return;
-    var direction = (field("direction") || {}).value || "in";
+    var current = direction();
     f.querySelectorAll("[data-show-for]").forEach(function (el) {
-      var on = el.dataset.showFor.split(" ").indexOf(direction) >= 0;
+      var on = el.dataset.showFor.split(" ").indexOf(current) >= 0;
       el.hidden = !on;
       if (el.tagName === "BUTTON") el.disabled = !on;
     });
@@ -107,6 +170,9 @@
     return Array.prototype.slice.call(document.querySelectorAll("#console-results .console-result"));
   }
   var resultList = window.SwitchboardResultList; // static/js/switchboard.js
+  // Wire swapped content up at once (htmx waits 20 ms by default), so a key
+  // pressed just after an answer arrives meets a live form.
+  if (window.htmx) htmx.config.defaultSettleDelay = 0;
 
   function showAnswer(item) {
     var panel = $("console-answer");
@@ -131,7 +197,7 @@
       card.appendChild(warning);
     }
     var text = document.createElement("div");
-    text.style.whiteSpace = "pre-line";
+    text.className = "sb-pre-line";
     var source = item.querySelector(".console-answer-text");
     text.textContent = source ? source.textContent : "";
     card.appendChild(text);
@@ -143,7 +209,6 @@
     ensureStarted();
     var kind = item.dataset.kind;
     var name = item.dataset.name;
-    var direction = (field("direction") || {}).value || "in";
     if (kind === "info") {
       setValue("info_entry", item.dataset.id);
       setValue("info_label", name);
@@ -151,7 +216,7 @@
       showAnswer(item);
       return;
     }
-    if (direction === "out" && kind === "staff") {
+    if (direction() === "out" && kind === "staff") {
       setValue("requested_by", item.dataset.id);
       setValue("requested_by_label", name);
       setText("console-requested-by", name);
@@ -184,14 +249,61 @@
     if (hintBox) hintBox.textContent = hint;
   }
 
+  function direction() { return (field("direction") || {}).value || "in"; }
+
   function pressOutcome(key) {
     var f = form();
     if (!f) return;
-    var button = f.querySelector('button[data-outcome-key="' + key + '"]');
-    if (button && !button.disabled && !button.hidden) {
-      ensureStarted();
-      button.click();
+    if (formSwapped) {
+      // The form that came back is not wired up yet (htmx settles it a moment
+      // later); a click now would post it as a plain page. Press it then.
+      keyAfterSettle = key;
+      return;
     }
+    var button = f.querySelector('button[data-outcome-key="' + key + '"]');
+    if (!button) return;
+    if (button.disabled || button.hidden) {
+      // Say why nothing happens: this outcome is not one of this direction's.
+      say(button.getAttribute("data-refused-" + direction()) || "", "refused");
+      return;
+    }
+    if (refuseEmptyCall()) return;
+    ensureStarted();
+    button.click();
+  }
+
+  function correctLastCall() {
+    var link = $("console-edit-last");
+    if (link) window.location.assign(link.href);
+    else say(root().dataset.msgNoCorrection, "refused");
+  }
+
+  /* Could this be a phone number yet? Digits with the usual separators, at
+     least six of them, and an "ext 12" the server understands. */
+  function couldBeNumber(text) {
+    var bare = text.replace(/\s*(ext\.?|ekst\.?|x|#)\s*\d*\s*$/i, "");
+    if (!/^\+?[\d\s().\-\/]+$/.test(bare)) return false;
+    return bare.replace(/\D/g, "").length >= 6;
+  }
+
+  /* A known caller fills in the name, company and kind, unless the operator
+     typed them; what an earlier lookup filled in is replaced. */
+  function fillFromCaller(known) {
+    [["caller_name", known ? known.dataset.name : ""], ["caller_company", known ? known.dataset.company : ""],
+      ["caller_kind", known ? known.dataset.kind : ""]].forEach(function (pair) {
+      var el = field(pair[0]);
+      if (!el) return;
+      var auto = el.dataset.autofilled;
+      var untouched = auto !== undefined ? el.value === auto : (!el.value.trim() || (el.tagName === "SELECT" && el.value === (blankValues()[el.name] || "")));
+      if (!untouched) return;
+      if (pair[1]) {
+        el.value = pair[1];
+        el.dataset.autofilled = el.value;
+      } else if (auto !== undefined) {
+        el.value = el.tagName === "SELECT" ? (blankValues()[el.name] || "") : "";
+        delete el.dataset.autofilled;
+      }
+    });
   }
 
   function onSearchKey(event, box) {
@@ -230,6 +342,11 @@
       box.select();
       return;
     }
+    if (event.altKey && code === "KeyE") {
+      event.preventDefault();
+      correctLastCall();
+      return;
+    }
     if (event.altKey && code === "KeyP") {
       event.preventDefault();
       var number = field("number");
@@ -247,7 +364,8 @@
   });
 
   document.addEventListener("click", function (event) {
-    if (event.target.closest && event.target.closest("[data-console-new]")) {
+    if (!root() || !event.target.closest) return;
+    if (event.target.closest("[data-console-new]")) {
       newCall();
       return;
     }
@@ -280,6 +398,34 @@
     if (event.target.name === "withheld" && event.target.checked) {
       var caller = $("console-caller");
       if (caller) caller.innerHTML = "";
+      lastLookup = null;
+    }
+  });
+
+  // A mouse click on an outcome with nothing to save is stopped like its key.
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail.elt;
+    if (elt === form()) {
+      if (refuseEmptyCall()) event.preventDefault();
+      return;
+    }
+    if (elt === field("number")) {
+      // Ask only about what could be a number, and not twice about the same one
+      // (typing asks, and leaving the field would ask again).
+      var value = elt.value.trim();
+      var withheld = field("withheld");
+      if ((withheld && withheld.checked) || value === lastLookup || (value && !couldBeNumber(value))) {
+        event.preventDefault();
+        return;
+      }
+      lastLookup = value;
+    }
+  });
+
+  document.addEventListener("htmx:configRequest", function (event) {
+    var trigger = event.detail.triggeringEvent;
+    if (event.detail.elt === field("number") && trigger && trigger.type === "input") {
+      event.detail.parameters.typing = "1";
     }
   });
 
@@ -306,15 +452,7 @@
         }
       }
     } else if (target.id === "console-caller") {
-      var known = target.querySelector('[data-caller-state="known"]');
-      if (known) {
-        [["caller_name", known.dataset.name], ["caller_company", known.dataset.company]].forEach(function (pair) {
-          var el = field(pair[0]);
-          if (el && !el.value.trim() && pair[1]) el.value = pair[1];
-        });
-        var kind = field("caller_kind");
-        if (kind && (!kind.value || kind.value === "unknown") && known.dataset.kind) kind.value = known.dataset.kind;
-      }
+      fillFromCaller(target.querySelector('[data-caller-state="known"]'));
     }
   });
 
@@ -328,23 +466,43 @@
     var caller = $("console-caller");
     if (caller) caller.innerHTML = "";
     clearSearch();
+    lastLookup = null;
     focusSearchAfterSwap = true;
   });
+  // The form's own answer (saved, or back with errors) settles once; the caller
+  // panel and the search results settle too, and must not move the cursor.
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var config = event.detail.requestConfig;
+    if (config && config.elt && config.elt.id === "call-form") formSwapped = true;
+  }, true);
   document.addEventListener("htmx:afterSettle", function () {
     var f = form();
-    var firstError = f && !focusSearchAfterSwap && f.querySelector("[data-error-for]");
-    if (firstError) {
-      // The form came back with errors: go to the first field at fault (for a
-      // choice made in the search, the search box).
-      var target = field(firstError.dataset.errorFor);
-      if (!target || target.type === "hidden" || !target.focus) target = searchBox();
-      if (document.activeElement === document.body || !document.activeElement) target.focus();
+    if (!f || !formSwapped) return;
+    formSwapped = false;
+    if (keyAfterSettle !== null) {
+      var key = keyAfterSettle;
+      keyAfterSettle = null;
+      focusSearchAfterSwap = false;
+      pressOutcome(key);
+      return;
     }
     if (focusSearchAfterSwap) {
       focusSearchAfterSwap = false;
       applyDirection();
       var box = searchBox();
       if (box) box.focus();
+      return;
+    }
+    var firstError = f.querySelector("[data-error-for]");
+    if (firstError) {
+      // The form came back with errors: go to the first field at fault (for a
+      // choice made in the search, the search box; for the outcome, its button).
+      var name = firstError.dataset.errorFor;
+      var target = field(name);
+      if (name === "outcome") target = f.querySelector("button[data-outcome-key]:not([hidden])");
+      if (!target || target.type === "hidden" || !target.focus || (target.length && !target.tagName)) target = searchBox();
+      target.focus();
+      say(root().dataset.msgNotSaved, "refused");
     }
   });
 

@@ -137,3 +137,168 @@ def test_error_comes_back_next_to_the_field_and_nothing_is_saved(console):
     page.keyboard.press("Alt+6")
     expect(page.locator("#console-status")).to_contain_text("Wrong number")
     assert Call.objects.get().caller.number.as_e164 == "+62215551234"
+
+
+# What a new operator tripped over ---------------------------------------------------
+
+
+@pytest.fixture
+def browser_context_args(browser_context_args):
+    """The desk's screen, and the date format the keyboard steps below type in."""
+    return {**browser_context_args, "viewport": {"width": 1366, "height": 768}, "locale": "en-US"}
+
+
+def outcome_buttons_in_view(page) -> list[str]:
+    """The labels of the visible outcome buttons, each checked to lie wholly
+    inside the window without scrolling."""
+    height = page.viewport_size["height"]
+    width = page.viewport_size["width"]
+    labels = []
+    for button in page.locator("#call-form button[data-outcome-key]:visible").all():
+        box = button.bounding_box()
+        label = button.inner_text()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= height, (label, box)
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (label, box)
+        labels.append(label.split("Alt")[0].strip())
+    return labels
+
+
+def test_every_outcome_button_is_in_view_at_1366x768(console):
+    page = console()
+    assert page.evaluate("window.scrollY") == 0
+
+    assert len(outcome_buttons_in_view(page)) == 8  # incoming: Alt+1 to Alt+8
+
+    # A refused save adds error lines above the buttons: they stay in view.
+    page.keyboard.press("F2")
+    page.keyboard.press("Alt+p")
+    page.keyboard.type("12")
+    page.keyboard.press("Alt+3")  # a message with no text, from a wrong number
+    expect(page.locator('[data-error-for="number"]')).to_be_visible()
+    expect(page.locator('[data-error-for="purpose"]')).to_be_visible()
+    assert len(outcome_buttons_in_view(page)) == 8
+
+    page.select_option("#id_direction", "out")
+    assert outcome_buttons_in_view(page) == ["No answer / voicemail", "Connected"]
+
+
+def test_a_new_call_after_a_refused_save_starts_clean(console, operator_caller):
+    page = console()
+    page.keyboard.press("F2")
+    page.keyboard.press("Alt+p")
+    page.keyboard.type("12")
+    page.fill("#id_caller_name", "Pak Lama")
+    page.fill("#id_caller_company", "PT Lama")
+    page.fill("#id_purpose", "Tanya tagihan lama")
+    page.select_option("#id_caller_kind", "vendor")
+    page.keyboard.press("Alt+p")
+    page.keyboard.press("Alt+6")
+    expect(page.locator('[data-error-for="number"]')).to_be_visible()
+    expect(page.locator("#id_number")).to_be_focused()  # the cursor goes to the field at fault
+    expect(page.locator("#console-status")).to_contain_text("Not saved")
+
+    page.keyboard.press("F2")
+
+    expect(page.locator("#console-q")).to_be_focused()
+    for name in ("number", "caller_name", "caller_company", "purpose", "notes"):
+        expect(page.locator(f"#call-form [name={name}]")).to_have_value("")
+    expect(page.locator("#id_caller_kind")).to_have_value("unknown")
+    expect(page.locator("#id_direction")).to_have_value("in")
+    expect(page.locator("#call-form [data-error-for]")).to_have_count(0)
+    expect(page.locator("#call-form .is-invalid")).to_have_count(0)
+    expect(page.locator("#console-status")).to_have_text("")
+    # The next caller, and what is saved is theirs alone.
+    page.keyboard.press("Alt+p")
+    page.keyboard.type("0812 3456 7890")
+    expect(page.locator("#id_caller_name")).to_have_value("Pak Joko")
+    page.keyboard.press("Alt+6")
+    expect(page.locator("#console-status")).to_contain_text("Call saved: Wrong number")
+    call = Call.objects.get()
+    assert (call.caller_name, call.caller_company, call.purpose) == ("Pak Joko", "PT Maju", "")
+    assert call.caller.number.as_e164 == "+6281234567890"
+
+
+def test_an_empty_console_saves_nothing_and_says_why(console):
+    page = console()
+
+    page.keyboard.press("Alt+2")
+    expect(page.locator("#console-status")).to_contain_text("No call to save")
+    page.get_by_role("button", name="Nuisance call").click()  # the mouse is stopped too
+    expect(page.locator("#console-status")).to_contain_text("No call to save")
+    assert not Call.objects.exists()
+
+    # After a saved call the console is empty again: a stray key saves nothing.
+    page.keyboard.press("F2")
+    page.keyboard.press("Alt+7")
+    expect(page.locator("#console-status")).to_contain_text("Call saved: Nuisance")
+    page.keyboard.press("Alt+7")
+    expect(page.locator("#console-status")).to_contain_text("No call to save")
+    assert Call.objects.count() == 1
+
+
+def test_an_outcome_of_the_other_direction_says_which_keys_apply(console):
+    page = console()
+    page.keyboard.press("F2")
+    page.select_option("#id_direction", "out")
+
+    page.keyboard.press("Alt+1")
+
+    status = page.locator("#console-status")
+    expect(status).to_have_attribute("aria-live", "polite")
+    expect(status).to_contain_text(
+        "Transferred is not an outcome of an outgoing call; use Alt+5 No answer / voicemail "
+        "or Alt+9 Connected."
+    )
+    page.select_option("#id_direction", "in")
+    page.keyboard.press("Alt+9")
+    expect(status).to_contain_text("Connected is not an outcome of an incoming call")
+    assert not Call.objects.exists()
+
+
+def test_the_caller_is_recognised_while_the_number_is_typed(console, operator_caller):
+    page = console()
+    page.keyboard.press("F2")
+    page.keyboard.press("Alt+p")
+
+    page.keyboard.type("0812-3456-78")  # not a whole number yet: no warning
+    page.wait_for_timeout(600)
+    expect(page.locator('#console-caller [data-caller-state="invalid"]')).to_have_count(0)
+    page.keyboard.type("90")
+
+    expect(page.locator("#console-caller")).to_contain_text("Pak Joko")
+    expect(page.locator("#id_caller_name")).to_have_value("Pak Joko")
+    expect(page.locator("#id_number")).to_be_focused()  # still typing, never left the field
+
+
+def test_a_message_without_text_puts_the_cursor_on_the_purpose(console, operator_caller):
+    page = console()
+    page.keyboard.press("F2")
+    page.keyboard.type("budi")
+    page.keyboard.press("Enter")
+    expect(page.locator("#console-asked-for")).to_contain_text("Budi Santoso")
+
+    page.keyboard.press("Alt+3")
+
+    expect(page.locator('[data-error-for="purpose"]')).to_be_visible()
+    expect(page.locator("#id_purpose")).to_be_focused()
+    page.keyboard.type("Mohon telepon balik")
+    page.keyboard.press("Alt+3")
+    expect(page.locator("#console-status")).to_contain_text("Call saved: Message taken")
+    assert Call.objects.get().purpose == "Mohon telepon balik"
+
+
+def test_todays_calls_open_and_alt_e_corrects_the_last_one(console):
+    page = console()
+    page.keyboard.press("Alt+e")
+    expect(page.locator("#console-status")).to_contain_text("can be corrected")
+
+    page.keyboard.press("F2")
+    page.keyboard.press("Alt+7")
+    expect(page.locator("#console-status")).to_contain_text("Call saved")
+    call = Call.objects.get()
+
+    page.keyboard.press("Alt+e")
+    expect(page).to_have_url(re.compile(rf"/calls/{call.pk}/edit/$"))
+    page.go_back()
+    page.locator(f'#console-today [data-call-id="{call.pk}"] a').click()
+    expect(page).to_have_url(re.compile(rf"/calls/{call.pk}/$"))

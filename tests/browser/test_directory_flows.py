@@ -3,9 +3,15 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from directory.models import ExtensionKind, Presence, Staff
+from directory.models import Disclosure, ExtensionKind, Presence, Staff
 from switchboard.roles import DIRECTORY_ADMIN, OPERATOR
-from tests.factories import DepartmentFactory, ExtensionFactory, StaffFactory, UserFactory
+from tests.factories import (
+    DepartmentFactory,
+    ExtensionFactory,
+    InfoEntryFactory,
+    StaffFactory,
+    UserFactory,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -54,17 +60,38 @@ def test_staff_member_sets_their_own_presence_on_the_board(live_server, log_in):
     me = StaffFactory(full_name="Sari Pegawai", user=user)
 
     page = log_in("pegawai1")
-    expect(page).to_have_url(re.compile(r"/directory/board/"))
-    row = page.locator(f"#presence-row-{me.pk}").first
-    row.get_by_role("link").click()
-    form = page.locator(f"#presence-row-{me.pk} form")
+    expect(page).to_have_url(re.compile(r"/directory/$"))  # a staff member lands on the search
+    page.get_by_role("link", name="In/out board").click()
+    row = page.locator(f"#presence-me-{me.pk}")
+    row.get_by_role("link", name="Change").click()
+    form = page.locator(f"#presence-me-{me.pk} form")
     form.locator("select[name=presence]").select_option("meeting")
     form.locator("input[name=note]").fill("Rapat direksi")
     form.locator("button[type=submit]").click()
 
-    expect(page.locator(f"#presence-row-{me.pk}").first).to_contain_text("Rapat direksi")
+    expect(page.locator(f"#presence-me-{me.pk}")).to_contain_text("Rapat direksi")
     me.refresh_from_db()
     assert me.presence == Presence.MEETING
+
+
+def test_staff_member_looks_up_a_colleagues_extension(live_server, log_in):
+    user = UserFactory(username="pegawai1")
+    finance = DepartmentFactory(name="Keuangan", code="FIN")
+    StaffFactory(full_name="Sari Pegawai", user=user, department=finance)
+    budi = StaffFactory(full_name="Budi Santoso", department=finance)
+    ExtensionFactory(number="2104", staff=budi)
+    InfoEntryFactory(title="Budget rahasia", disclosure=Disclosure.INTERNAL)
+
+    page = log_in("pegawai1")
+    expect(page.locator("#sb-q")).to_be_focused()
+    page.keyboard.type("bud")
+    results = page.locator("#sb-results .sb-result")
+    expect(results).to_have_count(1)  # the colleague, not the internal answer
+    expect(results.first).to_contain_text("2104")
+    page.keyboard.press("Enter")
+
+    expect(page).to_have_url(re.compile(rf"/directory/staff/{budi.pk}/$"))
+    expect(page.locator("main")).to_contain_text("2104")
 
 
 def test_directory_admin_imports_staff_with_a_preview_then_confirms(live_server, log_in):

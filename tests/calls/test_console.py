@@ -1,15 +1,21 @@
 """The operator console: logging every kind of call through the test client."""
 
+import json
+import re
 from datetime import timedelta
+from html import unescape
+from html.parser import HTMLParser
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from calls.models import Call, CallCategory, Caller, CallerKind, Direction, Outcome
 from directory.models import Disclosure, Presence
+from directory.views.cards import ANSWER_PREVIEW
 from tests.calls.factories_log import recent_today
 from tests.factories import (
     CallCategoryFactory,
@@ -543,18 +549,55 @@ def test_console_page_shows_search_form_and_shortcuts(operator_client):
 # Search in the console -------------------------------------------------------------
 
 
+class _Cards(HTMLParser):
+    """The console's result cards as dicts of their attributes, with the text of
+    each card and of its hidden full answer."""
+
+    def __init__(self):
+        super().__init__()
+        self.cards, self._depth, self._answer = [], 0, False
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "li" and "console-result" in (attrs.get("class") or "").split():
+            self.cards.append({**attrs, "text": "", "answer_text": ""})
+            self._depth = 1
+        elif self.cards and self._depth:
+            self._depth += 1
+            if "console-answer-text" in (attrs.get("class") or "").split():
+                self._answer = True
+
+    def handle_endtag(self, tag):
+        if self._depth:
+            self._depth -= 1
+            self._answer = False
+
+    def handle_data(self, data):
+        if self._depth:
+            key = "answer_text" if self._answer else "text"
+            self.cards[-1][key] += data
+
+
+def console_cards(response) -> list[dict]:
+    assert response.status_code == 200
+    parser = _Cards()
+    parser.feed(response.content.decode())
+    return parser.cards
+
+
 def test_search_fills_transfer_extension_for_a_person_in(operator_client, budi):
     response = operator_client.get(CONSOLE, {"q": "bud"}, **HTMX)
 
-    choice = response.context["choices"][0]
-    assert choice["r"].id == budi.pk
-    assert choice["transfer_number"] == "2104"
-    assert choice["transfer_id"] == budi.extensions.get().pk
-    assert not choice["via_cover"]
-    assert choice["available"]
-    html = response.content.decode()
-    assert 'data-transfer-number="2104"' in html
-    assert 'data-available="yes"' in html
+    [card] = console_cards(response)
+    assert (card["data-kind"], card["data-id"]) == ("staff", str(budi.pk))
+    assert card["data-name"] == "Budi Santoso"
+    assert card["data-department"] == "Keuangan"
+    assert card["data-transfer-number"] == "2104"
+    assert card["data-transfer-id"] == str(budi.extensions.get().pk)
+    assert card["data-available"] == "yes"
+    assert "data-via-cover" not in card
+    assert card["id"] == "console-result-1" and "active" in card["class"]
+    assert 'data-results-for="bud"' in response.content.decode()
 
 
 def test_search_transfers_to_the_cover_when_the_person_is_away(operator_client, finance):
@@ -567,13 +610,11 @@ def test_search_transfers_to_the_cover_when_the_person_is_away(operator_client, 
 
     response = operator_client.get(CONSOLE, {"q": "budi"}, **HTMX)
 
-    choice = response.context["choices"][0]
-    assert (choice["transfer_number"], choice["transfer_id"]) == ("2105", cover_ext.pk)
-    assert choice["via_cover"]
-    assert not choice["available"]
-    html = response.content.decode()
-    assert 'data-cover-name="Sari Wulandari"' in html
-    assert 'data-available="no"' in html
+    card = console_cards(response)[0]
+    assert card["data-name"] == "Budi Santoso"
+    assert (card["data-transfer-number"], card["data-transfer-id"]) == ("2105", str(cover_ext.pk))
+    assert (card["data-via-cover"], card["data-cover-name"]) == ("yes", "Sari Wulandari")
+    assert card["data-available"] == "no"
 
 
 def test_search_counts_a_person_working_remotely_as_available(operator_client, finance):
@@ -586,20 +627,112 @@ def test_search_counts_a_person_working_remotely_as_available(operator_client, f
 
     response = operator_client.get(CONSOLE, {"q": "budi"}, **HTMX)
 
-    choice = response.context["choices"][0]
-    assert choice["available"] and not choice["via_cover"]
-    assert choice["transfer_number"] == "2104"
-    assert 'data-available="yes"' in response.content.decode()
+    card = console_cards(response)[0]
+    assert card["data-available"] == "yes" and "data-via-cover" not in card
+    assert card["data-transfer-number"] == "2104"
 
 
 def test_search_shows_an_internal_answer_with_a_warning(operator_client):
-    InfoEntryFactory(title="Gaji direksi", answer="Rahasia", disclosure=Disclosure.INTERNAL)
+    entry = InfoEntryFactory(title="Gaji direksi", answer="Rahasia", disclosure=Disclosure.INTERNAL)
 
     response = operator_client.get(CONSOLE, {"q": "gaji"}, **HTMX)
 
-    html = response.content.decode()
-    assert 'data-disclosure="internal"' in html
-    assert "do not disclose" in html
+    [card] = console_cards(response)
+    assert (card["data-kind"], card["data-id"]) == ("info", str(entry.pk))
+    assert card["data-disclosure"] == "internal"
+    assert card["data-disclosure-label"] == "Internal — do not disclose"
+    assert "do not disclose to callers" in card["text"]
+    assert "Rahasia" not in card["text"]  # not on the card, only in the answer panel
+    assert card["answer_text"] == "Rahasia"
+
+
+def test_console_and_directory_search_render_the_same_cards(operator_client, budi):
+    """One renderer: the same preview length and words on both pages."""
+    long_answer = "Kantor buka pukul 08.00 sampai 17.00. " * 10
+    InfoEntryFactory(title="Jam buka kantor", answer=long_answer, disclosure=Disclosure.PUBLIC)
+
+    console = console_cards(operator_client.get(CONSOLE, {"q": "jam buka"}, **HTMX))
+    directory = operator_client.get(
+        reverse("directory:search"), {"q": "jam buka"}, **HTMX
+    ).content.decode()
+
+    [card] = console
+    preview = Truncator(long_answer).chars(ANSWER_PREVIEW)
+    assert preview in card["text"] and preview in directory
+    assert card["answer_text"] == long_answer  # the whole answer for the answer panel
+    assert "/directory/info/" not in card["text"]
+    # The directory's card opens the answer's page; the console's takes it into the call.
+    assert 'class="sb-result-link' in directory
+    assert (
+        "sb-result-link"
+        not in operator_client.get(CONSOLE, {"q": "jam buka"}, **HTMX).content.decode()
+    )
+
+
+def test_console_cards_escape_what_staff_and_admins_typed(operator_client, finance):
+    cover = StaffFactory(full_name='Teguh "<b>Wibowo</b>"', department=finance)
+    ExtensionFactory(number="2105", staff=cover)
+    StaffFactory(
+        full_name="Budi <script>x</script>",
+        job_title="Kepala & Wakil",
+        department=finance,
+        presence=Presence.OUT,
+        presence_note="<i>rapat</i>",
+        cover=cover,
+    )
+    InfoEntryFactory(
+        title="Budi <img src=x onerror=alert(1)>",
+        answer='<script>alert("answer")</script>',
+        disclosure=Disclosure.PUBLIC,
+    )
+
+    response = operator_client.get(CONSOLE, {"q": "budi"}, **HTMX)
+
+    body = response.content.decode()
+    for markup in ("<script>", "<b>", "<i>", "<img"):
+        assert markup not in body
+    assert 'data-name="Budi &lt;script&gt;x&lt;/script&gt;"' in body
+    assert 'data-cover-name="Teguh &quot;&lt;b&gt;Wibowo&lt;/b&gt;&quot;"' in body
+    assert "Kepala &amp; Wakil" in body
+    assert "&lt;script&gt;alert(&quot;answer&quot;)&lt;/script&gt;" in body
+    cards = console_cards(response)
+    assert {c["data-name"] for c in cards} == {
+        "Budi <script>x</script>",
+        "Budi <img src=x onerror=alert(1)>",
+    }
+
+
+def test_console_search_query_is_escaped_in_the_nothing_found_line(operator_client):
+    body = operator_client.get(CONSOLE, {"q": '<b>"zz"</b>'}, **HTMX).content.decode()
+
+    assert "<b>" not in body
+    assert 'data-results-for="&lt;b&gt;&quot;zz&quot;&lt;/b&gt;"' in body
+    assert "Nothing found for “&lt;b&gt;&quot;zz&quot;&lt;/b&gt;”" in body
+
+
+def test_console_search_runs_a_constant_number_of_queries(operator_client, finance):
+    cover = StaffFactory(full_name="Citra Pengganti", department=finance)
+    ExtensionFactory(number="2999", staff=cover)
+    first = StaffFactory(
+        full_name="Budi Awal", department=finance, presence=Presence.OUT, cover=cover
+    )
+    ExtensionFactory(staff=first)
+    operator_client.get(CONSOLE, {"q": "budi"}, **HTMX)  # warm up (session, permissions)
+    with CaptureQueriesContext(connection) as one:
+        response = operator_client.get(CONSOLE, {"q": "budi"}, **HTMX)
+    assert len(console_cards(response)) == 1
+    for i in range(30):
+        person = StaffFactory(
+            full_name=f"Budi {i:02d}", department=finance, presence=Presence.OUT, cover=cover
+        )
+        ExtensionFactory(staff=person)
+    with CaptureQueriesContext(connection) as many:
+        response = operator_client.get(CONSOLE, {"q": "budi"}, **HTMX)
+    cards = console_cards(response)
+    assert len(cards) == 20
+    assert {c["data-transfer-number"] for c in cards} == {"2999"}  # all go to the cover
+    # Session, user, permissions, the search's two, the transfer extensions' ids.
+    assert len(one) == len(many) == 6, [q["sql"] for q in many.captured_queries]
 
 
 def test_empty_search_shows_nothing(operator_client):
@@ -730,3 +863,173 @@ def test_day_list_names_the_caller_as_the_caller_page_does(operator_client, oper
     assert str(named) in html and "Bu Ani (PT Maju)" in html
     assert str(unnamed) == "(021) 5551234" and str(unnamed) in html
     assert "Budi Santoso" in html
+
+
+# What the console page tells its script --------------------------------------------
+
+
+def test_caller_lookup_while_typing_waits_for_a_whole_number(operator_client):
+    typing = operator_client.get(LOOKUP, {"number": "0812-34", "typing": "1"})
+    left = operator_client.get(LOOKUP, {"number": "0812-34"})
+    whole = operator_client.get(LOOKUP, {"number": "0812-3456-7890", "typing": "1"})
+
+    assert "data-caller-state" not in typing.content.decode()  # no warning mid-number
+    assert 'data-caller-state="invalid"' in left.content.decode()
+    assert 'data-caller-state="new"' in whole.content.decode()
+
+
+def test_caller_lookup_while_typing_recognises_a_known_caller(operator_client):
+    CallerFactory(number=MOBILE, name="Bu Ani", company="PT Maju")
+
+    body = operator_client.get(LOOKUP, {"number": "0812 3456 7890", "typing": "1"}).content
+    assert b'data-caller-state="known"' in body and b'data-name="Bu Ani"' in body
+
+
+def test_day_list_entries_open_their_call(operator_client, operator):
+    older = CallFactory(operator=operator, started_at=recent_today())
+    newer = CallFactory(operator=operator, started_at=recent_today() + timedelta(seconds=5))
+
+    html = operator_client.get(CONSOLE).content.decode()
+
+    for call in (older, newer):
+        assert f'href="{reverse("calls:call-detail", args=[call.pk])}"' in html
+
+
+def test_alt_e_link_corrects_the_latest_call(operator_client, operator):
+    CallFactory(operator=operator, started_at=recent_today())
+    latest = CallFactory(operator=operator, started_at=recent_today() + timedelta(seconds=5))
+
+    html = operator_client.get(CONSOLE).content.decode()
+
+    edit = reverse("calls:call-edit", args=[latest.pk])
+    assert f'id="console-edit-last" href="{edit}"' in html
+    assert 'aria-keyshortcuts="Alt+E"' in html
+    assert "<kbd>Alt+E</kbd>" in html  # in the keyboard help
+    assert operator_client.get(edit).status_code == 200  # and the operator may open it
+
+
+def test_no_correction_link_without_a_call_of_mine_today(operator_client, operator):
+    CallFactory(operator=operator, started_at=timezone.now() - timedelta(days=1))
+    CallFactory(operator=UserFactory(), started_at=recent_today())
+
+    html = operator_client.get(CONSOLE).content.decode()
+
+    assert 'id="console-edit-last"' not in html
+    assert "data-msg-no-correction" in html  # what Alt+E says instead
+
+
+def test_saving_a_call_moves_the_correction_link_to_it(operator_client, operator):
+    CallFactory(operator=operator, started_at=recent_today())
+
+    response = post(operator_client, outcome=Outcome.NUISANCE, started_at=started(5))
+
+    call = Call.objects.order_by("-pk").first()
+    edit = reverse("calls:call-edit", args=[call.pk])
+    assert f'id="console-edit-last" href="{edit}"' in response.content.decode()
+
+
+def _button(html, key):
+    match = re.search(rf'<button[^>]*data-outcome-key="{key}"[^>]*>', html)
+    assert match, key
+    return match.group(0)
+
+
+def test_an_outcome_key_that_does_not_apply_says_why(operator_client):
+    html = operator_client.get(CONSOLE).content.decode()
+
+    transferred = _button(html, "1")
+    assert (
+        'data-refused-out="Transferred is not an outcome of an outgoing call; '
+        'use Alt+5 No answer / voicemail or Alt+9 Connected."'
+    ) in transferred
+    assert "data-refused-in=" not in transferred
+    connected = _button(html, "9")
+    assert (
+        'data-refused-in="Connected is not an outcome of an incoming call; '
+        'use one of Alt+1 to Alt+8."'
+    ) in connected
+    assert "data-refused-internal=" in connected and "data-refused-out=" not in connected
+    assert "data-refused" not in _button(html, "5")  # no answer fits every direction
+
+
+def test_outcome_refusals_speak_the_users_language(operator_client):
+    operator_client.post(reverse("set_language"), {"language": "id"})
+
+    html = operator_client.get(CONSOLE).content.decode()
+
+    # Built per request in the user's language (the sentence itself is translated
+    # once the catalogue is regenerated): the outcome names already are.
+    refusal = re.search(r'data-refused-out="([^"]*)"', _button(html, "1")).group(1)
+    assert "Tersambung" in refusal and " atau " in refusal and "Connected" not in refusal
+
+
+def test_a_new_call_starts_from_the_forms_initial_values(operator_client, budi):
+    """After a refused save the form holds the old call's values; what New call
+    puts back (data-blank) is the form's initial state, never those."""
+    response = post(
+        operator_client,
+        direction=Direction.OUTGOING,
+        caller_kind=CallerKind.VENDOR,
+        number="12",
+        caller_name="Pak Lama",
+        outcome=Outcome.CONNECTED,
+    )
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert 'value="Pak Lama"' in html
+    blank = re.search(r'data-blank="([^"]*)"', html).group(1)
+    assert json.loads(unescape(blank)) == {"direction": "in", "caller_kind": "unknown"}
+
+
+def test_console_has_no_inline_styles(operator_client, operator):
+    CallFactory(operator=operator, started_at=recent_today())
+
+    page = operator_client.get(CONSOLE).content.decode()
+    saved = post(operator_client, outcome=Outcome.NUISANCE).content.decode()
+    refused = post(operator_client, number="12", outcome=Outcome.NUISANCE).content.decode()
+
+    for html in (page, saved, refused):
+        assert "style=" not in html
+    assert '<progress class="sb-today-progress' in page
+    assert 'max="150" value="1"' in page
+
+
+def test_empty_console_says_why_nothing_is_saved(operator_client):
+    html = operator_client.get(CONSOLE).content.decode()
+
+    assert "data-msg-empty=" in html and "F2" in html
+
+
+@pytest.mark.parametrize("field", ["purpose", "info_entry"])
+def test_a_rule_of_the_call_comes_back_on_its_field(operator_client, monkeypatch, field):
+    """The call's rules live in the model and service (an answered call needs
+    the answer given or a purpose); whatever field they name, the console shows
+    the message there, and console.js puts the cursor on it (the search box for
+    a choice made in the search)."""
+    from django.core.exceptions import ValidationError
+
+    def refuse(**kwargs):
+        raise ValidationError({field: "Say which answer was given, or write the purpose."})
+
+    monkeypatch.setattr("calls.views.console.call_log", refuse)
+
+    response = post(operator_client, outcome=Outcome.ANSWERED)
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    error = re.search(rf'<div[^>]*data-error-for="{field}"[^>]*>([^<]*)</div>', html)
+    assert error and "Say which answer was given" in error.group(1)
+    assert not Call.objects.exists()
+
+
+def test_outcome_buttons_of_the_other_direction_come_hidden(operator_client, budi):
+    page = operator_client.get(CONSOLE).content.decode()
+    refused = post(
+        operator_client, direction=Direction.OUTGOING, outcome=Outcome.CONNECTED
+    ).content.decode()  # nobody asked for the call: refused, still outgoing
+
+    assert " hidden disabled" in _button(page, "9")
+    assert " hidden" not in _button(page, "1")
+    assert " hidden disabled" in _button(refused, "1")
+    assert " hidden" not in _button(refused, "9") and " hidden" not in _button(refused, "5")

@@ -337,3 +337,78 @@ def test_department_page_query_count_does_not_grow_with_members(
     # Desk phones first, as on the staff page and the phone list.
     kinds = [[e.kind for e in p.extensions.all()] for p in shown if p.full_name.startswith("Staf")]
     assert kinds == [[ExtensionKind.DESK, ExtensionKind.FAX]] * (members - 1)
+
+
+# Extension kinds are shown by their label, never their code -------------------------
+
+
+def test_an_unassigned_extension_says_what_it_is_in_its_language(operator_client):
+    ExtensionFactory(
+        number="1202",
+        kind=ExtensionKind.MEETING_ROOM,
+        label="Aula Serbaguna",
+        location="Lantai 2",
+    )
+    ExtensionFactory(number="1203", kind=ExtensionKind.FAX, label="")
+
+    results = {r.extension: r for r in directory_search("120")}
+    assert (results["1202"].extension_kind, results["1202"].extension_kind_label) == (
+        "meeting_room",
+        "Meeting room",
+    )
+    assert results["1203"].name == "Fax"  # no label: the kind names it
+
+    html = operator_client.get(
+        reverse("directory:search"), {"q": "120"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    console = operator_client.get(
+        reverse("calls:console"), {"q": "120"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    for body in (html, console):
+        assert "Meeting room · Lantai 2" in body
+        assert "meeting_room" not in body
+        assert "Fax · Fax" not in body  # the label is not said twice
+
+    data = operator_client.get("/api/directory/search", {"q": "1202"}).json()
+    [room] = data["results"]
+    assert (room["extension_kind"], room["extension_kind_label"]) == (
+        "meeting_room",
+        "Meeting room",
+    )
+
+    operator_client.post(reverse("set_language"), {"language": "id"})
+    html = operator_client.get(
+        reverse("directory:search"), {"q": "1202"}, headers={"HX-Request": "true"}
+    ).content.decode()
+    assert "Ruang rapat · Lantai 2" in html
+    data = operator_client.get("/api/directory/search", {"q": "1202"}).json()
+    assert data["results"][0]["extension_kind_label"] == "Ruang rapat"
+
+
+def test_person_and_department_pages_name_extension_kinds(operator_client):
+    department = DepartmentFactory(name="Umum", code="GA")
+    ExtensionFactory(number="1500", department=department, kind=ExtensionKind.MEETING_ROOM)
+    person = StaffFactory(full_name="Budi Santoso", department=department)
+    ExtensionFactory(number="1501", staff=person, kind=ExtensionKind.FAX)
+
+    pages = [
+        operator_client.get(reverse("directory:department-detail", args=[department.pk])),
+        operator_client.get(reverse("directory:staff-detail", args=[person.pk])),
+    ]
+
+    department_page, staff_page = (p.content.decode() for p in pages)
+    assert "Meeting room" in department_page and "meeting_room" not in department_page
+    assert "Fax" in staff_page and ">fax<" not in staff_page
+
+
+def test_internal_answer_card_warns_on_both_pages_alike(operator_client):
+    InfoEntryFactory(title="Gaji direksi", answer="Rahasia", disclosure=Disclosure.INTERNAL)
+
+    directory = operator_client.get(
+        reverse("directory:search"), {"q": "gaji"}, headers={"HX-Request": "true"}
+    ).content.decode()
+
+    assert '<strong class="text-danger">Internal — do not disclose to callers.</strong>' in (
+        directory
+    )
+    assert "Rahasia" not in directory  # an internal answer is not previewed

@@ -52,12 +52,12 @@ def test_directory_admin_lands_on_the_directory(directory_admin):
     assert response.resolver_match.view_name == "directory:search"
 
 
-def test_staff_member_lands_on_the_board(staff_member):
+def test_staff_member_lands_on_the_directory_search(staff_member):
     client = Client()
     login(client, "pegawai", PASSWORD)
 
     response = client.get("/", follow=True)
-    assert response.resolver_match.view_name == "directory:board"
+    assert response.resolver_match.view_name == "directory:search"
 
 
 def test_wrong_password_shows_an_error_and_does_not_log_in(operator):

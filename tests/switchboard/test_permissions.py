@@ -24,6 +24,9 @@ OK, REDIRECT, FORBIDDEN, UNAUTHORIZED, NOT_ALLOWED = 200, 302, 403, 401, 405
 
 DIRECTORY_ROLES = {"operator": OK, "supervisor": OK, "directory_admin": OK}
 DIRECTORY_ONLY = {"anonymous": LOGIN, **DIRECTORY_ROLES, "staff": FORBIDDEN, "outsider": FORBIDDEN}
+# Staff members (a log-in linked to a Staff record) look colleagues up too;
+# tests/directory/test_staff_access.py checks they never see internal answers.
+DIRECTORY_READERS = {**DIRECTORY_ONLY, "staff": OK}
 IMPORT_ONLY = {
     "anonymous": LOGIN,
     "operator": FORBIDDEN,
@@ -64,15 +67,16 @@ EXPECTED = {
     "password_change": ANY_USER,
     "password_change_done": ANY_USER,
     "set_language": {p: REDIRECT for p in PERSONAS},
-    "directory:search": DIRECTORY_ONLY,
-    "directory:staff-detail": DIRECTORY_ONLY,
-    "directory:department-detail": DIRECTORY_ONLY,
-    "directory:info-detail": DIRECTORY_ONLY,
-    "directory:board": {**DIRECTORY_ONLY, "staff": OK},
+    "directory:search": DIRECTORY_READERS,
+    "directory:staff-detail": DIRECTORY_READERS,
+    "directory:department-detail": DIRECTORY_READERS,
+    # A public answer; an internal one is 404 for a staff member.
+    "directory:info-detail": DIRECTORY_READERS,
+    "directory:board": DIRECTORY_READERS,
     # The object is somebody else: staff may change only their own presence.
     "directory:presence-edit": DIRECTORY_ONLY,
-    "directory-api:search": {**DIRECTORY_ONLY, "anonymous": UNAUTHORIZED},
-    "directory:phone-list": DIRECTORY_ONLY,
+    "directory-api:search": {**DIRECTORY_READERS, "anonymous": UNAUTHORIZED},
+    "directory:phone-list": DIRECTORY_READERS,
     "directory:import": IMPORT_ONLY,
     "directory:import-preview": IMPORT_ONLY,
     "directory:import-confirm": only_post(),
