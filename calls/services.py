@@ -128,12 +128,11 @@ def _duration(call: Call) -> int | None:
     return int((call.ended_at - call.started_at).total_seconds()) if call.ended_at else None
 
 
-@transaction.atomic
-def call_log(*, operator, number=None, now=None, **fields) -> Call:
-    """Record one call: tidies it (_normalise), validates every rule (Call.clean:
-    times within bounds, outcome fitting the direction, what each outcome needs),
-    remembers the caller's name and company for the number, stores the call with
-    its duration. Nothing is written when anything is invalid (ValidationError)."""
+def call_log_check(*, operator, number=None, now=None, **fields) -> Call:
+    """The call call_log would store, tidied (_normalise) and checked against
+    every rule (Call.clean), without writing anything: ValidationError names
+    each field at fault. The console also asks it about a form that has errors
+    of its own, so the operator hears of every problem at once."""
     now = now or timezone.now()
     # Both ends default to the same instant: the model's own default for the
     # start would be read a moment after `now` and put the end before the start.
@@ -152,6 +151,16 @@ def call_log(*, operator, number=None, now=None, **fields) -> Call:
             loaded.append("asked_for_department")  # taken from a row just loaded
     _validate(call, exclude=["caller", "operator", *loaded], now=now)
     call.duration_seconds = _duration(call)
+    return call
+
+
+@transaction.atomic
+def call_log(*, operator, number=None, now=None, **fields) -> Call:
+    """Record one call: tidies it (_normalise), validates every rule (Call.clean:
+    times within bounds, outcome fitting the direction, what each outcome needs),
+    remembers the caller's name and company for the number, stores the call with
+    its duration. Nothing is written when anything is invalid (ValidationError)."""
+    call = call_log_check(operator=operator, number=number, now=now, **fields)
     call.caller = _remember_caller(
         number=number,
         name=call.caller_name,

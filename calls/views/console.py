@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from calls.forms import ConsoleCallForm, active_categories, parse_phone_number
 from calls.models import Call, Direction, Outcome
 from calls.selectors import caller_get, caller_history, console_day
-from calls.services import call_log, can_edit_call
+from calls.services import call_log, call_log_check, can_edit_call
 from directory.models import AVAILABLE_PRESENCES, Extension
 from directory.selectors import directory_search
 from directory.views.cards import ConsoleChoice, console_results_html
@@ -167,20 +167,32 @@ def _search_choices(query: str) -> list[ConsoleChoice]:
 
 
 def _save(request, form):
-    """call_log with the form's data; its validation errors go back on the form."""
+    """call_log with the form's data; its validation errors go back on the form.
+
+    A form with errors of its own is still checked against the call's rules
+    (call_log_check, nothing written), so an operator who typed a bad number
+    for a message without text hears of both at once; a field the form already
+    faults keeps only the form's error."""
+    service = call_log if form.is_valid() else call_log_check
+    faulted = set(form.errors)  # the form's own errors, before the rules speak
     try:
-        return call_log(
-            operator=request.user, number=form.cleaned_data["number"] or None, **form.call_fields()
+        call = service(
+            operator=request.user,
+            number=form.cleaned_data.get("number") or None,
+            **form.call_fields(),
         )
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             for field, errors in exc.message_dict.items():
                 # The end is stamped here, so "ends before it starts" is the timer's fault.
                 target = "started_at" if field == "ended_at" else field
-                form.add_error(target if target in form.fields else None, errors)
+                target = target if target in form.fields else None
+                if target not in faulted:
+                    form.add_error(target, errors)
         else:
             form.add_error(None, exc.messages)
         return None
+    return call if service is call_log else None
 
 
 @require_http_methods(["GET", "POST"])
@@ -198,7 +210,7 @@ def console(request):
     # One read of the categories checks the one sent and lists them in the fresh form.
     categories = active_categories()
     form = ConsoleCallForm(request.POST, categories=categories)
-    call = _save(request, form) if form.is_valid() else None
+    call = _save(request, form)
     if call is None:
         if request.htmx:
             return render(request, "calls/partials/_form.html", _form_context(form), status=422)

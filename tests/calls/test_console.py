@@ -376,6 +376,15 @@ def assert_nothing_saved():
     assert not Caller.objects.exists()
 
 
+def test_a_bad_number_and_a_broken_rule_are_reported_together(operator_client):
+    response = post(operator_client, number="12", outcome=Outcome.MESSAGE)
+
+    assert response.status_code == 422
+    assert errors_for(response, "number")  # the form's own check
+    assert errors_for(response, "purpose") == ["Write down the message or complaint."]
+    assert_nothing_saved()
+
+
 @pytest.mark.parametrize("number", ["12", "abc", "0812", "+62 812 3456 7890 1234 5678"])
 def test_malformed_number_is_a_field_error(operator_client, number):
     response = post(operator_client, number=number, outcome=Outcome.WRONG_NUMBER)
