@@ -105,6 +105,16 @@
     var target = document.getElementById("sb-results");
     if (target) resultList.markShown(target);
   });
+  // Letters typed before htmx took the box over fired no request: once it has,
+  // search for what the box holds if the results on screen are for something else.
+  var caughtUp = false;
+  document.addEventListener("htmx:load", function () {
+    var box = document.getElementById("sb-q");
+    var target = document.getElementById("sb-results");
+    if (caughtUp || !box || !target) return;
+    caughtUp = true;
+    if (box.value.trim() && box.value !== target.dataset.query) htmx.trigger(box, "search");
+  });
 })();
 
 /* Behaviour that used to sit in inline handlers (onchange=, onclick=), which the

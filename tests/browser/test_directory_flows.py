@@ -44,6 +44,9 @@ def test_operator_moves_through_results_with_the_arrow_keys(live_server, log_in)
     page = log_in("operator1")
     page.goto(f"{live_server.url}/directory/")
     page.keyboard.type("bud")
+    # "bu" finds the same two people: wait for the answer to "bud" itself, or
+    # its arrival would reset the highlight after the arrow key.
+    expect(page.locator("#sb-results")).to_have_attribute("data-query", "bud")
     results = page.locator("#sb-results .sb-result")
     expect(results).to_have_count(2)
     expect(results.first).to_have_class(re.compile("active"))
