@@ -2,7 +2,6 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.csp_pending import tolerated
 from tests.factories import PASSWORD
 
 VIEWPORT = {"width": 1366, "height": 768}  # the front desk's screen
@@ -39,7 +38,6 @@ class BrowserProblems:
         self.page_errors: list[str] = []
         self.failed_assets: list[str] = []
         self.csp_violations: list[str] = []
-        self.tolerated: list[str] = []
         page.expose_binding("__sbReportCspViolation", self._on_csp_violation)
         page.add_init_script(REPORT_CSP_VIOLATIONS)
         page.on("console", self._on_console)
@@ -67,10 +65,7 @@ class BrowserProblems:
         text = f"{report.get('directive')} blocked {report.get('blocked')!r} at {where}"
         if report.get("sample"):
             text += f" ({report['sample']})"
-        if tolerated(report.get("directive", ""), urlsplit(report.get("document", "")).path):
-            self.tolerated.append(text)
-        else:
-            self.csp_violations.append(text)
+        self.csp_violations.append(text)
 
     def _same_origin(self, url: str) -> bool:
         a, b = urlsplit(url), urlsplit(self.origin or self.page.url)

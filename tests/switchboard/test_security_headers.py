@@ -84,8 +84,8 @@ def test_not_found(operator_client):
     assert_strict(response)
 
 
-def test_forbidden(staff_client):
-    response = staff_client.get("/directory/")
+def test_forbidden(outsider_client):
+    response = outsider_client.get("/directory/")
 
     assert response.status_code == 403
     assert_strict(response)
