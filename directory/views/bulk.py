@@ -1,5 +1,7 @@
 """Bulk import and export of the directory, and the printable phone list."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -29,6 +31,9 @@ IMPORT_PERMISSION = "directory.import_directory"
 PREVIEW_PAGE_SIZE = 100
 RECENT_BATCHES = 10
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# An id in a query string: ASCII digits (str.isdigit() also passes "²³", which
+# int() refuses), short enough for a 64-bit column.
+ID_RE = re.compile(r"[0-9]{1,18}")
 
 
 def get_batch_for_user(request, pk: int, *, queryset=None) -> ImportBatch:
@@ -177,7 +182,7 @@ def phone_list(request):
     """Departments in tree order with their main line and their people's
     extensions, laid out to print on a page or two."""
     raw = request.GET.get("department") or None
-    department_pk = int(raw) if raw and raw.isdigit() else None
+    department_pk = int(raw) if raw and ID_RE.fullmatch(raw) else None
     tree, sections = phone_list_sections(department_pk=department_pk)
     form = PhoneListFilterForm(request.GET or None, departments=tree)
     context = {
