@@ -534,6 +534,9 @@ class ImportBatch(models.Model):
         related_name="+",
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    # When the apply task was last handed to the broker; empty while it never
+    # was (the broker was down at the confirm). The re-send sweep reads it.
+    sent_at = models.DateTimeField(_("sent to the worker"), null=True, blank=True)
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
 
     class Meta:

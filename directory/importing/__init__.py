@@ -20,6 +20,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -50,6 +51,7 @@ __all__ = [
     "import_preview",
     "kind_columns",
     "purge_old_batches",
+    "lost_after",
     "requeue_stuck",
     "template_csv",
 ]
@@ -61,7 +63,8 @@ FORMATS = {
     ImportKind.EXTENSIONS: extensions,
 }
 MAX_STORED_ERRORS = 1000
-STUCK_AFTER = timedelta(minutes=5)  # queued this long without being applied: send again
+# Confirmed this long ago and never handed to the broker (it was down): send it.
+UNSENT_AFTER = timedelta(minutes=5)
 PERMISSION = "directory.import_directory"
 # A batch's stored rows and errors: up to MAX_ROWS rows of JSON. Only the preview
 # page and _apply need them; whatever reports a batch's state leaves them unread.
@@ -154,22 +157,40 @@ def import_confirm(*, batch: ImportBatch, user, now=None) -> ImportBatch:
     ).update(status=ImportStatus.QUEUED, confirmed_by=user, confirmed_at=now or timezone.now())
     if claimed != 1:
         raise ImportBatchClosed(_closed_message(batch))
-    transaction.on_commit(lambda: _send(batch.pk))
+    transaction.on_commit(lambda: _send(batch.pk, now=now))
     _refresh_state(batch)
     return batch
 
 
-def _send(batch_pk: int) -> None:
-    """Hand a queued batch to the worker. If the broker cannot take it now, the
-    batch stays queued in the database and requeue_stuck sends it later."""
+def _send(batch_pk: int, *, now=None, last_sent=None) -> bool:
+    """Hand a queued batch to the worker and record it (sent_at); True if sent.
+
+    The send is claimed first with a conditional update of sent_at (from
+    `last_sent`, the value the caller saw), so two sweeps, or a sweep and the
+    confirm, send a batch once. If the broker cannot take it now, the claim is
+    taken back: the batch stays queued, unsent, and requeue_stuck sends it later.
+    """
     from directory.tasks import apply_import_task  # the task module imports this one
 
+    now = now or timezone.now()
+    claimed = (
+        ImportBatch.objects.filter(pk=batch_pk, status=ImportStatus.QUEUED, sent_at=last_sent)
+        if last_sent is not None
+        else ImportBatch.objects.filter(
+            pk=batch_pk, status=ImportStatus.QUEUED, sent_at__isnull=True
+        )
+    ).update(sent_at=now)
+    if claimed != 1:
+        return False
     try:
         apply_import_task.delay(batch_pk)
     except Exception:
+        ImportBatch.objects.filter(pk=batch_pk, sent_at=now).update(sent_at=last_sent)
         if apply_import_task.app.conf.task_always_eager:
             raise  # in-process: the error is the import's own, not the broker's
         logger.exception("import #%s stays queued: the task could not be sent", batch_pk)
+        return False
+    return True
 
 
 def apply_confirmed(batch_pk: int, *, now=None) -> ImportBatch | None:
@@ -233,19 +254,33 @@ def _apply(batch_pk: int, *, user, claim_from: str, now=None) -> ImportBatch:
     return ImportBatch.objects.defer(*LARGE_FIELDS).get(pk=batch_pk)
 
 
+def lost_after() -> timedelta:
+    """How long after its send a batch still queued counts as lost: twice the
+    task's hard time limit, so a long import is never sent again while it runs."""
+    return timedelta(seconds=2 * settings.CELERY_TASK_TIME_LIMIT)
+
+
 def requeue_stuck(*, now=None) -> int:
-    """Send again every batch queued for longer than STUCK_AFTER: its task was
-    lost (broker down when it was confirmed, broker data lost). Safe when the
-    first task is merely slow: a batch is applied once. Returns how many."""
-    cutoff = (now or timezone.now()) - STUCK_AFTER
-    stuck = list(
-        ImportBatch.objects.filter(status=ImportStatus.QUEUED, confirmed_at__lt=cutoff)
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    """Send the queued batches whose task never reached the broker (confirmed
+    more than UNSENT_AFTER ago, never sent: the broker was down), and, as a
+    safety net for a message the broker lost, those sent more than
+    lost_after() ago and still not applied. A batch being applied is never
+    sent again. Returns how many were sent."""
+    now = now or timezone.now()
+    queued = ImportBatch.objects.filter(status=ImportStatus.QUEUED)
+    due = queued.filter(
+        Q(sent_at__isnull=True, confirmed_at__lt=now - UNSENT_AFTER)
+        | Q(sent_at__lt=now - lost_after())
     )
-    for pk in stuck:
-        _send(pk)
-    return len(stuck)
+    sent = 0
+    for pk, last_sent in due.order_by("pk").values_list("pk", "sent_at"):
+        if last_sent is not None:
+            logger.warning(
+                "import #%s was sent at %s and is still queued: sent again", pk, last_sent
+            )
+        if _send(pk, now=now, last_sent=last_sent):
+            sent += 1
+    return sent
 
 
 def purge_old_batches(*, now=None) -> int:

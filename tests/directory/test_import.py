@@ -583,7 +583,9 @@ def test_with_the_broker_down_a_confirmed_import_waits_and_is_applied_later(
     assert batch.status == ImportStatus.QUEUED and batch.confirmed_by == directory_admin
     assert not Staff.objects.exists()
 
-    # The sweep leaves a fresh batch alone, then sends a stuck one again.
+    assert batch.sent_at is None  # it never reached the broker
+
+    # The sweep leaves a fresh batch alone, then sends one that never was.
     assert requeue_imports_task.delay().get() == 0
     ImportBatch.objects.filter(pk=batch.pk).update(
         confirmed_at=timezone.now() - timedelta(minutes=6)
@@ -592,6 +594,7 @@ def test_with_the_broker_down_a_confirmed_import_waits_and_is_applied_later(
 
     batch.refresh_from_db()
     assert batch.status == ImportStatus.APPLIED
+    assert batch.sent_at is not None
     assert sorted(Staff.objects.values_list("full_name", flat=True)) == [
         "Budi Santoso",
         "Siti Aminah",
@@ -677,3 +680,120 @@ def test_the_beat_schedule_names_real_tasks(settings):
     app.loader.import_default_modules()
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         assert entry["task"] in app.tasks, name
+
+
+# The re-send sweep: only what never reached the broker, and what it lost --------
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """A broker that is up and takes every task, and a worker that has not run
+    them yet: what was sent, in order. `broker.down = True` refuses sends."""
+
+    class Broker:
+        sent: list = []
+        down = False
+
+    def delay(batch_pk):
+        if Broker.down:
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        Broker.sent.append(batch_pk)
+
+    Broker.sent = []
+    monkeypatch.setitem(apply_import_task.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(apply_import_task, "delay", delay)
+    return Broker
+
+
+def _queued_batch(directory_admin, confirm_at, django_capture_on_commit_callbacks):
+    DepartmentFactory(code="FIN")
+    batch = import_preview(kind="staff", uploaded_file=csv_file(STAFF_CSV), user=directory_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_confirm(batch=batch, user=directory_admin, now=confirm_at)
+    return ImportBatch.objects.get(pk=batch.pk)
+
+
+def test_a_sent_import_still_running_is_not_sent_again(
+    directory_admin, broker, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_TIME_LIMIT = 900
+    confirmed = timezone.now()
+    batch = _queued_batch(directory_admin, confirmed, django_capture_on_commit_callbacks)
+    assert broker.sent == [batch.pk] and batch.sent_at == confirmed
+
+    # A long import runs for up to the time limit; the sweep runs every minute.
+    for minutes in (1, 6, 15, 16, 29):
+        assert importing.requeue_stuck(now=confirmed + timedelta(minutes=minutes)) == 0
+
+    assert broker.sent == [batch.pk]
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.QUEUED
+
+
+def test_an_import_sent_long_ago_and_never_applied_is_sent_again_once(
+    directory_admin, broker, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_TIME_LIMIT = 900
+    confirmed = timezone.now()
+    batch = _queued_batch(directory_admin, confirmed, django_capture_on_commit_callbacks)
+    lost = confirmed + timedelta(seconds=2 * 900 + 1)  # the broker lost the message
+
+    assert importing.requeue_stuck(now=lost) == 1
+    assert importing.requeue_stuck(now=lost) == 0
+    assert importing.requeue_stuck(now=lost + timedelta(minutes=5)) == 0
+
+    assert broker.sent == [batch.pk, batch.pk]
+    assert ImportBatch.objects.get(pk=batch.pk).sent_at == lost
+
+
+def test_the_lost_message_net_follows_the_task_time_limit(
+    directory_admin, broker, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_TIME_LIMIT = 3600  # imports of a very large company
+    confirmed = timezone.now()
+    _queued_batch(directory_admin, confirmed, django_capture_on_commit_callbacks)
+
+    assert importing.requeue_stuck(now=confirmed + timedelta(hours=1, minutes=59)) == 0
+    assert importing.requeue_stuck(now=confirmed + timedelta(hours=2, minutes=1)) == 1
+
+
+def test_a_sweep_while_the_broker_is_still_down_keeps_the_batch_unsent(
+    directory_admin, broker, django_capture_on_commit_callbacks
+):
+    broker.down = True
+    confirmed = timezone.now()
+    batch = _queued_batch(directory_admin, confirmed, django_capture_on_commit_callbacks)
+    assert batch.sent_at is None
+
+    assert importing.requeue_stuck(now=confirmed + timedelta(minutes=6)) == 0
+    assert ImportBatch.objects.get(pk=batch.pk).sent_at is None  # the claim was taken back
+
+    broker.down = False
+    assert importing.requeue_stuck(now=confirmed + timedelta(minutes=7)) == 1
+    assert broker.sent == [batch.pk]
+
+
+def test_a_send_is_claimed_so_two_sweeps_send_a_batch_once(
+    directory_admin, broker, django_capture_on_commit_callbacks
+):
+    broker.down = True
+    confirmed = timezone.now()
+    batch = _queued_batch(directory_admin, confirmed, django_capture_on_commit_callbacks)
+    broker.down = False
+    later = confirmed + timedelta(minutes=6)
+
+    # Two sweeps both saw the batch unsent; the second claim finds it taken.
+    assert importing._send(batch.pk, now=later, last_sent=None) is True
+    assert importing._send(batch.pk, now=later, last_sent=None) is False
+    assert broker.sent == [batch.pk]
+
+
+def test_applied_and_previewed_batches_are_never_sent(
+    directory_admin, broker, django_capture_on_commit_callbacks
+):
+    old = timezone.now() - timedelta(days=1)
+    DepartmentFactory(code="FIN")
+    ImportBatch.objects.create(kind="staff", status=ImportStatus.APPLIED, confirmed_at=old)
+    ImportBatch.objects.create(kind="staff", status=ImportStatus.PREVIEWED, confirmed_at=old)
+
+    assert importing.requeue_stuck() == 0
+    assert broker.sent == []
