@@ -512,11 +512,15 @@ class ImportBatch(models.Model):
     columns = models.JSONField(_("columns"), default=list, blank=True)
     rows = models.JSONField(_("rows"), default=list, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # Extensions the file moves from one person or department to another
+    # ({row, number, from, to, column}): the admin accepts them before confirming.
+    moves = models.JSONField(_("extension moves"), default=list, blank=True)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     create_count = models.PositiveIntegerField(_("to create"), default=0)
     update_count = models.PositiveIntegerField(_("to update"), default=0)
     unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
+    move_count = models.PositiveIntegerField(_("extension moves"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
