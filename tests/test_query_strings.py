@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calls.tables import MAX_PAGE
+from directory.models import ImportBatch
 from tests.factories import (
     CallCategoryFactory,
     CallerFactory,
@@ -59,6 +60,7 @@ ENDPOINTS = [
     ("search api", "directory-api:search", ["q"], {}),
     ("console search", "calls:console", ["q"], {"HX-Request": "true"}),
     ("caller lookup", "calls:caller-lookup", ["number"], {}),
+    ("import preview", "directory:import-preview", ["page", "show"], {}),
 ]
 
 # Text a browser can send: no lone surrogates (they cannot be encoded as UTF-8).
@@ -121,6 +123,14 @@ def everything(db):
     category = CallCategoryFactory(name="Tagihan")
     caller = CallerFactory(number="+6281234567890")
     CallFactory(operator=user, caller=caller, asked_for_staff=person, category=category)
+    batch = ImportBatch.objects.create(
+        kind="staff",
+        created_by=user,
+        rows=[
+            {"row": n, "action": "create", "label": f"P{n}", "diff": [], "notes": [], "data": {}}
+            for n in range(2, 250)
+        ],
+    )
     client = Client()
     client.force_login(user)
     ids = {
@@ -130,12 +140,14 @@ def everything(db):
         "{user}": str(user.pk),
         "{caller}": str(caller.pk),
     }
-    return {"client": client, "caller": caller, "ids": ids}
+    return {"client": client, "caller": caller, "batch": batch, "ids": ids}
 
 
-def url_of(name: str, caller) -> str:
+def url_of(name: str, everything) -> str:
     if name == "calls:caller-detail":
-        return reverse(name, args=[caller.pk])
+        return reverse(name, args=[everything["caller"].pk])
+    if name == "directory:import-preview":
+        return reverse(name, args=[everything["batch"].pk])
     if name.startswith("calls:call-export:"):
         return reverse("calls:call-export", args=[name.rsplit(":", 1)[1]])
     return reverse(name)
@@ -169,7 +181,7 @@ def fetch(client, url, query, headers):
 def test_no_query_string_gives_a_500(everything, name, key, headers, value, junk):
     value = everything["ids"].get(value, value)
     query = urlencode([(key, value), *junk])
-    url = url_of(name, everything["caller"])
+    url = url_of(name, everything)
 
     response = fetch(everything["client"], url, query, headers)
 
@@ -197,7 +209,7 @@ CALL_LOG_CASES = [
 @pytest.mark.parametrize("where", ["calls:call-list", "calls:caller-detail"])
 def test_the_call_log_and_caller_page_answer_bad_filters_clearly(everything, where, query, message):
     client = everything["client"]
-    url = url_of(where, everything["caller"])
+    url = url_of(where, everything)
     response = client.get(f"{url}?{query}")
 
     assert response.status_code == 200
