@@ -1021,3 +1021,15 @@ def test_the_import_page_shows_examples_in_the_viewers_language(admin_web, setti
     # "yes" is already translated; the example follows the page's language.
     assert '<td class="text-nowrap">ya</td>' in text
     assert "meeting_room (Ruang rapat)" in text
+
+
+def test_the_admin_shows_a_batch_without_its_stored_rows_and_moves(
+    client, directory_admin, head_of_finance
+):
+    batch = import_preview(kind="staff", uploaded_file=csv_file(MOVE_CSV), user=directory_admin)
+    client.force_login(User.objects.create_superuser("root", password="pw-not-used"))
+
+    response = client.get(reverse("admin:directory_importbatch_change", args=[batch.pk]))
+
+    assert response.status_code == 200
+    assert "Hendra Kepala" not in response.content.decode()  # the move's text is not loaded
