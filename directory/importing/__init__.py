@@ -82,9 +82,9 @@ class ImportBatchClosed(Exception):
     """The batch was already applied or cancelled, or has errors."""
 
 
-class ImportMovesNotAccepted(Exception):
+class ImportMovesNotAccepted(ImportBatchClosed):
     """The file moves extensions from one person or department to another, and
-    the admin did not accept (that many) moves."""
+    the admin did not accept (that many) moves: the batch stays previewed."""
 
     def __init__(self, count: int):
         if not count:
