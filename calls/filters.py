@@ -2,7 +2,8 @@
 categories are short lists; the person asked for is typed (an id or a name),
 never a select of 20,000 staff."""
 
-from datetime import datetime, time, timedelta
+import re
+from datetime import date, datetime, time, timedelta
 
 import django_filters
 from django import forms
@@ -34,6 +35,32 @@ def caller_number_e164(value: str) -> str | None:
         return parse_phone_number(value)
     except ValidationError:
         return None
+
+
+# Ids typed into a filter: ASCII digits only (str.isdigit() also passes "²³" and
+# other scripts' digits, which int() or the database then refuse) and short
+# enough for a 64-bit column.
+ID_RE = re.compile(r"[0-9]{1,18}")
+# Dates a filter accepts: outside these, building the range's datetimes (and
+# moving them to UTC) overflows, and no call is that old or that far ahead.
+DATE_MIN = date(2000, 1, 1)
+DATE_MAX = date(9998, 12, 31)
+DATE_ATTRS = {"type": "date", "min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()}
+
+
+def validate_filter_date(value: date) -> None:
+    if not DATE_MIN <= value <= DATE_MAX:
+        raise ValidationError(
+            _("Give a date between %(min)s and %(max)s."),
+            code="date_range",
+            params={"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()},
+        )
+
+
+def validate_staff_query(value: str) -> None:
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit() and not ID_RE.fullmatch(value):
+        raise ValidationError(_("No one has this staff id."), code="staff_id")
 
 
 def _options(queryset, kind: str, label, sort):
@@ -88,13 +115,19 @@ class CallLogFilter(django_filters.FilterSet):
     the log of a whole year is never the first thing a page asks for."""
 
     date_from = django_filters.DateFilter(
-        label=_("From"), method="filter_noop", widget=FastDateInput(attrs={"type": "date"})
+        label=_("From"),
+        method="filter_noop",
+        widget=FastDateInput(attrs=DATE_ATTRS),
+        validators=[validate_filter_date],
     )
     time_from = django_filters.TimeFilter(
         label=_("From time"), method="filter_noop", widget=FastTimeInput(attrs={"type": "time"})
     )
     date_to = django_filters.DateFilter(
-        label=_("To"), method="filter_noop", widget=FastDateInput(attrs={"type": "date"})
+        label=_("To"),
+        method="filter_noop",
+        widget=FastDateInput(attrs=DATE_ATTRS),
+        validators=[validate_filter_date],
     )
     time_to = django_filters.TimeFilter(
         label=_("To time"), method="filter_noop", widget=FastTimeInput(attrs={"type": "time"})
@@ -118,6 +151,7 @@ class CallLogFilter(django_filters.FilterSet):
         label=_("Asked for"),
         method="filter_staff",
         widget=FastTextInput(attrs={"placeholder": _("Staff id or name")}),
+        validators=[validate_staff_query],
     )
     caller = django_filters.CharFilter(
         label=_("Caller"),
@@ -165,7 +199,7 @@ class CallLogFilter(django_filters.FilterSet):
 
     def filter_staff(self, queryset, name, value):
         value = value.strip()
-        if value.isdigit():
+        if ID_RE.fullmatch(value):
             return queryset.filter(asked_for_staff_id=int(value))
         folded = fold(value)
         if not folded:

@@ -8,6 +8,7 @@ django-tables2 cell machinery costs milliseconds per row on a 50-row page).
 from html import escape
 
 import django_tables2 as tables
+from django.core.paginator import EmptyPage
 from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.html import format_html
@@ -20,6 +21,11 @@ from calls.models import Call, Direction, Outcome
 from switchboard.links import pk_link
 
 PER_PAGE = 50
+MAX_PER_PAGE = 100
+# The deepest page served (5 million calls in): a deeper offset would overflow
+# the database's 64-bit OFFSET and is no page anyone reads. Deeper pages and
+# page sizes out of range fall back to what the request would get without them.
+MAX_PAGE = 100_000
 EMPTY = "—"
 
 
@@ -27,7 +33,24 @@ class IdsFirstLazyPaginator(LazyPaginator):
     """LazyPaginator that picks the page's ids on the bare filtered table first
     (an index scan, no joins), then joins only those rows, in one query:
     ``WHERE id IN (SELECT id ... ORDER BY ... LIMIT n OFFSET m)``. A deep page no
-    longer joins the thousands of rows it skips."""
+    longer joins the thousands of rows it skips.
+
+    Whatever the query string says, a page holds 1 to MAX_PER_PAGE rows and its
+    number is at most MAX_PAGE (beyond: EmptyPage, which django-tables2's
+    RequestConfig answers with the first page)."""
+
+    def __init__(self, object_list, per_page, *args, **kwargs):
+        try:
+            per_page = min(max(int(per_page), 1), MAX_PER_PAGE)
+        except (TypeError, ValueError, OverflowError):
+            per_page = PER_PAGE
+        super().__init__(object_list, per_page, *args, **kwargs)
+
+    def validate_number(self, number):
+        number = super().validate_number(number)
+        if number > MAX_PAGE:
+            raise EmptyPage(_("That page number is too large."))
+        return number
 
     def page(self, number):
         # self.object_list is the table's BoundRows; .data its TableQuerysetData.

@@ -115,7 +115,7 @@ class ImportBatchAdmin(admin.ModelAdmin):
     list_filter = ("kind", "status")
     search_fields = ("filename", "created_by__username")
     list_select_related = ("created_by",)
-    exclude = ("rows", "errors")
+    exclude = ("rows", "errors", "moves")  # up to MAX_ROWS rows of JSON each
     readonly_fields = (
         "kind",
         "filename",
@@ -126,13 +126,17 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "update_count",
         "unchanged_count",
         "error_count",
+        "move_count",
         "created_by",
         "created_at",
+        "confirmed_by",
+        "confirmed_at",
+        "sent_at",
         "applied_at",
     )
 
     def get_queryset(self, request):
-        return super().get_queryset(request).defer("rows", "errors")
+        return super().get_queryset(request).defer("rows", "errors", "moves")
 
     def has_add_permission(self, request):
         return False

@@ -1,10 +1,12 @@
 """The company as the front desk needs to know it: who works where, on which
 extension, whether they are in, and what the desk may say about the company."""
 
+from contextvars import ContextVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
-from django.db import models
+from django.db import NotSupportedError, connections, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -23,12 +25,150 @@ extension_number_validator = RegexValidator(
 )
 
 
-class DepartmentQuerySet(models.QuerySet):
+# Search columns ---------------------------------------------------------------
+#
+# The search reads folded copies of names and keywords (search_name, search_text,
+# ...), computed in Python (directory.text.search_key: accents and case folded the
+# same way on SQLite and PostgreSQL), so no database expression can compute them.
+# Instead every way Django writes rows keeps them right: save() (also with
+# update_fields), and the QuerySet's update(), bulk_create() and bulk_update(),
+# which everything else is built on (create, get_or_create, update_or_create,
+# the async variants, related managers, simple_history's *_with_history helpers).
+# Raw SQL writes call with_search_columns() (directory.importing.bulk does).
+# tests/directory/test_search_columns.py walks every path and fails on a new one.
+
+# Set while bulk_update runs: its update() calls carry search columns it has
+# computed already, so update() need not compute them again.
+_IN_BULK_UPDATE: ContextVar[bool] = ContextVar("directory_in_bulk_update", default=False)
+REFRESH_BATCH = 500
+
+
+class SearchColumnsModel(models.Model):
+    """A model with search columns: SEARCH_SOURCES are the fields they are
+    computed from, SEARCH_COLUMNS the columns refresh_search_fields() sets."""
+
+    SEARCH_SOURCES: frozenset[str] = frozenset()
+    SEARCH_COLUMNS: frozenset[str] = frozenset()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if update_fields is None:
+            self.refresh_search_fields()
+        elif _touches_search(type(self), update_fields):
+            self.refresh_search_fields()
+            kwargs["update_fields"] = {*update_fields, *self.SEARCH_COLUMNS}
+        super().save(*args, **kwargs)
+
+    def refresh_search_fields(self):
+        raise NotImplementedError
+
+
+def _field_names(model, fields) -> set[str]:
+    return {model._meta.get_field(name).name for name in fields}
+
+
+def _touches_search(model, fields) -> bool:
+    names = _field_names(model, fields)
+    return bool(names & (model.SEARCH_SOURCES | model.SEARCH_COLUMNS))
+
+
+def with_search_columns(model, objs, fields) -> list[str]:
+    """For a bulk write of `fields` of `objs`: refresh the objects' search
+    columns and return the fields to write, with the search columns added when
+    any field they come from is written. Models without search columns (and
+    writes that touch no source field) get `fields` back unchanged."""
+    fields = list(fields)
+    if not issubclass(model, SearchColumnsModel) or not _touches_search(model, fields):
+        return fields
+    for obj in objs:
+        obj.refresh_search_fields()
+    names = _field_names(model, fields)
+    return fields + sorted(model.SEARCH_COLUMNS - names)
+
+
+class SearchColumnsQuerySet(models.QuerySet):
+    """Bulk writes that keep the search columns right (see above)."""
+
+    def update(self, **kwargs):
+        if _IN_BULK_UPDATE.get() or not _touches_search(self.model, kwargs):
+            return super().update(**kwargs)
+        # The rows to refresh are picked before the update: it may change the
+        # very fields this queryset filters on.
+        with transaction.atomic(using=self.db, savepoint=False):
+            pks = list(self.values_list("pk", flat=True))
+            updated = super().update(**kwargs)
+            self.model._default_manager.using(self.db).refresh_search_columns(pks)
+        return updated
+
+    def refresh_search_columns(self, pks) -> None:
+        """Compute the search columns of the rows `pks` again from the database."""
+        model = self.model
+        sources = ["pk", *sorted(model.SEARCH_SOURCES)]
+        columns = sorted(model.SEARCH_COLUMNS)
+        pks = list(pks)
+        for start in range(0, len(pks), REFRESH_BATCH):
+            rows = list(self.filter(pk__in=pks[start : start + REFRESH_BATCH]).only(*sources))
+            for row in rows:
+                row.refresh_search_fields()
+            self._bulk_update(rows, columns)
+
+    def bulk_create(
+        self,
+        objs,
+        batch_size=None,
+        ignore_conflicts=False,
+        update_conflicts=False,
+        update_fields=None,
+        unique_fields=None,
+    ):
+        objs = list(objs)
+        for obj in objs:
+            obj.refresh_search_fields()
+        upsert = bool(update_conflicts and update_fields)
+        if upsert and _touches_search(self.model, update_fields):
+            # A row that already exists keeps its other fields, so its search
+            # columns are computed again from the database once it is written.
+            if not connections[self.db].features.can_return_rows_from_bulk_insert:
+                raise NotSupportedError(
+                    "bulk_create(update_conflicts=True) of a field the search columns "
+                    "come from needs a database that returns the rows' ids."
+                )
+            update_fields = with_search_columns(self.model, [], update_fields)
+        kwargs = {
+            "batch_size": batch_size,
+            "ignore_conflicts": ignore_conflicts,
+            "update_conflicts": update_conflicts,
+            "update_fields": update_fields,
+            "unique_fields": unique_fields,
+        }
+        if not (upsert and _touches_search(self.model, update_fields)):
+            return super().bulk_create(objs, **kwargs)
+        with transaction.atomic(using=self.db, savepoint=False):
+            written = super().bulk_create(objs, **kwargs)
+            self.refresh_search_columns([obj.pk for obj in written])
+        return written
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        objs = list(objs)
+        return self._bulk_update(objs, with_search_columns(self.model, objs, fields), batch_size)
+
+    def _bulk_update(self, objs, fields, batch_size=None):
+        token = _IN_BULK_UPDATE.set(True)
+        try:
+            return super().bulk_update(objs, fields, batch_size=batch_size)
+        finally:
+            _IN_BULK_UPDATE.reset(token)
+
+
+class DepartmentQuerySet(SearchColumnsQuerySet):
     def active(self):
         return self.filter(active=True)
 
 
-class Department(models.Model):
+class Department(SearchColumnsModel):
     """A division or department. Divisions contain departments (the tree), each
     with a head, a group mailbox for messages, and a main line the desk can use
     when nobody in particular is asked for."""
@@ -69,6 +209,9 @@ class Department(models.Model):
     active = models.BooleanField(_("active"), default=True)
     search_text = models.CharField(max_length=300, editable=False, default="")
 
+    SEARCH_SOURCES = frozenset({"name", "code"})
+    SEARCH_COLUMNS = frozenset({"search_text"})
+
     history = HistoricalRecords()
     objects = DepartmentQuerySet.as_manager()
 
@@ -76,13 +219,11 @@ class Department(models.Model):
         verbose_name = _("department")
         verbose_name_plural = _("departments")
         ordering = ["name"]
+        # Also for Django's own internal writes (related objects, ...).
+        base_manager_name = "objects"
 
     def __str__(self):
         return f"{self.name} ({self.code})"
-
-    def save(self, *args, **kwargs):
-        self.refresh_search_fields()
-        super().save(*args, **kwargs)
 
     def clean(self):
         self.code = (self.code or "").strip().upper()
@@ -110,7 +251,7 @@ class Presence(models.TextChoices):
 AVAILABLE_PRESENCES = (Presence.IN, Presence.REMOTE)
 
 
-class StaffQuerySet(models.QuerySet):
+class StaffQuerySet(SearchColumnsQuerySet):
     def active(self):
         return self.filter(active=True)
 
@@ -119,7 +260,7 @@ class StaffQuerySet(models.QuerySet):
         return self.select_related("department", "cover")
 
 
-class Staff(models.Model):
+class Staff(SearchColumnsModel):
     """A person the desk puts calls through to. Operators find them by any part
     of their name, by an alias or by a topic they handle ("faktur pajak"), see
     whether they are in, and, when they are away, who covers for them."""
@@ -170,6 +311,9 @@ class Staff(models.Model):
     search_name = models.CharField(max_length=200, editable=False, default="")
     search_text = models.TextField(editable=False, default="")
 
+    SEARCH_SOURCES = frozenset({"full_name", "aliases", "job_title", "topics"})
+    SEARCH_COLUMNS = frozenset({"search_name", "search_text"})
+
     history = HistoricalRecords(excluded_fields=["search_name", "search_text"])
     objects = StaffQuerySet.as_manager()
 
@@ -177,6 +321,7 @@ class Staff(models.Model):
         verbose_name = _("staff member")
         verbose_name_plural = _("staff")
         ordering = ["full_name"]
+        base_manager_name = "objects"
         permissions = [
             ("change_presence", _("Can set anyone's presence")),
             ("import_directory", _("Can import and export the directory")),
@@ -195,10 +340,6 @@ class Staff(models.Model):
 
     def __str__(self):
         return self.full_name
-
-    def save(self, *args, **kwargs):
-        self.refresh_search_fields()
-        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("directory:staff-detail", args=[self.pk])
@@ -297,7 +438,11 @@ class Disclosure(models.TextChoices):
     INTERNAL = "internal", _("Internal — do not disclose")
 
 
-class InfoEntry(models.Model):
+class InfoEntryQuerySet(SearchColumnsQuerySet):
+    pass
+
+
+class InfoEntry(SearchColumnsModel):
     """An approved answer the desk may give a caller (opening hours, address,
     how to apply for a job), with how freely it may be given out."""
 
@@ -320,19 +465,20 @@ class InfoEntry(models.Model):
     search_title = models.CharField(max_length=250, editable=False, default="")
     search_text = models.TextField(editable=False, default="")
 
+    SEARCH_SOURCES = frozenset({"title", "keywords"})
+    SEARCH_COLUMNS = frozenset({"search_title", "search_text"})
+
     history = HistoricalRecords(excluded_fields=["search_title", "search_text"])
+    objects = InfoEntryQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("info entry")
         verbose_name_plural = _("info entries")
         ordering = ["title"]
+        base_manager_name = "objects"
 
     def __str__(self):
         return self.title
-
-    def save(self, *args, **kwargs):
-        self.refresh_search_fields()
-        super().save(*args, **kwargs)
 
     def refresh_search_fields(self):
         self.search_title = search_key(self.title)[:250]
@@ -366,11 +512,15 @@ class ImportBatch(models.Model):
     columns = models.JSONField(_("columns"), default=list, blank=True)
     rows = models.JSONField(_("rows"), default=list, blank=True)
     errors = models.JSONField(_("errors"), default=list, blank=True)
+    # Extensions the file moves from one person or department to another
+    # ({row, number, from, to, column}): the admin accepts them before confirming.
+    moves = models.JSONField(_("extension moves"), default=list, blank=True)
     row_count = models.PositiveIntegerField(_("rows"), default=0)
     create_count = models.PositiveIntegerField(_("to create"), default=0)
     update_count = models.PositiveIntegerField(_("to update"), default=0)
     unchanged_count = models.PositiveIntegerField(_("unchanged"), default=0)
     error_count = models.PositiveIntegerField(_("errors"), default=0)
+    move_count = models.PositiveIntegerField(_("extension moves"), default=0)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("uploaded by"),
@@ -388,6 +538,9 @@ class ImportBatch(models.Model):
         related_name="+",
     )
     confirmed_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    # When the apply task was last handed to the broker; empty while it never
+    # was (the broker was down at the confirm). The re-send sweep reads it.
+    sent_at = models.DateTimeField(_("sent to the worker"), null=True, blank=True)
     applied_at = models.DateTimeField(_("applied"), null=True, blank=True)
 
     class Meta:

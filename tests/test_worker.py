@@ -143,5 +143,34 @@ def test_a_real_worker_applies_a_confirmed_import(celery_worker_process):
     wait_until(lambda: ImportBatch.objects.get(pk=batch.pk).status != ImportStatus.QUEUED)
     batch.refresh_from_db()
     assert batch.status == ImportStatus.APPLIED
+    assert batch.sent_at is not None  # handed to the broker: the sweep leaves it alone
     assert set(Staff.objects.values_list("full_name", flat=True)) == {"Budi Santoso", "Siti Aminah"}
     assert Department.objects.get(code="FIN").staff.count() == 2
+
+
+def test_a_real_worker_applies_an_import_the_sweep_sent(celery_worker_process, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from directory.importing import import_confirm, import_preview, requeue_stuck
+    from directory.tasks import apply_import_task
+
+    DepartmentFactory(code="FIN")
+    admin = UserFactory(username="importer", roles=[DIRECTORY_ADMIN])
+    text = "full_name,department_code\nBudi Santoso,FIN\n"
+    upload = SimpleUploadedFile("staff.csv", text.encode(), content_type="text/csv")
+    batch = import_preview(kind="staff", uploaded_file=upload, user=admin)
+    confirmed = timezone.now()
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to the broker. Connection refused.")
+
+    with monkeypatch.context() as patched:  # the broker is down at the confirm
+        patched.setattr(apply_import_task, "delay", broker_down)
+        import_confirm(batch=batch, user=admin, now=confirmed)  # committed: sends at once
+    assert ImportBatch.objects.get(pk=batch.pk).sent_at is None
+
+    assert requeue_stuck(now=confirmed + timedelta(minutes=6)) == 1  # through Redis, for real
+    wait_until(lambda: ImportBatch.objects.get(pk=batch.pk).status != ImportStatus.QUEUED)
+
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.APPLIED
+    assert list(Staff.objects.values_list("full_name", flat=True)) == ["Budi Santoso"]

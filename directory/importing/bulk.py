@@ -11,16 +11,21 @@ exactly as bulk_update_with_history writes them.
 from django.db import connection
 from simple_history.utils import get_history_manager_for_model
 
+from directory.models import with_search_columns
+
 # Django keeps SQLite statements under 999 parameters; PostgreSQL allows 65,535.
 SQLITE_MAX_PARAMS = 999
 POSTGRES_ROWS_PER_BATCH = 1000
 
 
 def bulk_update_with_history(objs, model, fields, *, default_user, default_change_reason):
-    """Write `fields` of every object in `objs` and add one history row each."""
+    """Write `fields` of every object in `objs` and add one history row each.
+    The search columns are written too when a field they come from is (the
+    UPDATE below bypasses the QuerySet that keeps them right)."""
     objs = list(objs)
     if not objs:
         return 0
+    fields = with_search_columns(model, objs, fields)
     if _supports_update_from():
         updated = _update_from_values(objs, model, fields)
     else:  # any other database: Django's own, slower, bulk_update

@@ -5,12 +5,12 @@ the directory or one further up or down the same file. A main extension that doe
 not exist yet is created as a department line owned by that department.
 """
 
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_noop as N_
 from simple_history.utils import bulk_create_with_history
 
 from directory.importing.bulk import bulk_update_with_history
-from directory.importing.formats import Column, Plan, RowReader, active_text, diff
+from directory.importing.formats import Column, Plan, RowReader, active_text, diff, message
 from directory.models import Department, Extension, ExtensionKind
 from directory.selectors import tree_order
 
@@ -23,7 +23,12 @@ COLUMNS = (
         help=gettext_lazy("Unique short code (A-Z, 0-9, - and _). Rows are matched on it."),
         example="FIN",
     ),
-    Column("name", required=True, help=gettext_lazy("Department name."), example="Finance"),
+    Column(
+        "name",
+        required=True,
+        help=gettext_lazy("Department name."),
+        example=pgettext_lazy("import example", "Finance"),
+    ),
     Column(
         "parent_code",
         help=gettext_lazy(
@@ -41,7 +46,7 @@ COLUMNS = (
         ),
         example="2100",
     ),
-    Column("active", help=gettext_lazy("yes or no; blank means yes."), example="yes"),
+    Column("active", help=gettext_lazy("yes or no; blank means yes."), example=gettext_lazy("yes")),
 )
 
 
@@ -63,13 +68,14 @@ def clean_rows(table_rows):
             if code in seen:
                 reader.error(
                     "code",
-                    _("Department %(code)s is already in row %(row)d.")
-                    % {"code": code, "row": seen[code]},
+                    N_("Department %(code)s is already in row %(row)d."),
+                    code=code,
+                    row=seen[code],
                 )
             else:
                 seen[code] = number
             if reader.data.get("parent_code") == code:
-                reader.error("parent_code", _("A department cannot sit under itself."))
+                reader.error("parent_code", N_("A department cannot sit under itself."))
         rows.append({"row": number, "data": reader.data})
     return rows, errors
 
@@ -96,12 +102,12 @@ def plan(rows, columns) -> Plan:
             result.error(
                 number,
                 "parent_code",
-                _("Unknown department code %(code)s: not in the directory or in this file.")
-                % {"code": parent_code},
+                N_("Unknown department code %(code)s: not in the directory or in this file."),
+                code=parent_code,
             )
             continue
         if parent_code and _loops(code, parent_of):
-            result.error(number, "parent_code", _("This parent makes a loop of departments."))
+            result.error(number, "parent_code", N_("This parent makes a loop of departments."))
             continue
         notes = []
         main = data.get("main_extension")
@@ -110,12 +116,15 @@ def plan(rows, columns) -> Plan:
                 result.error(
                     number,
                     "main_extension",
-                    _("New extension %(number)s is already the main line in row %(row)d.")
-                    % {"number": main, "row": new_lines[main]},
+                    N_("New extension %(number)s is already the main line in row %(row)d."),
+                    number=main,
+                    row=new_lines[main],
                 )
                 continue
             new_lines[main] = number
-            notes.append(_("creates extension %(number)s as a department line") % {"number": main})
+            notes.append(
+                message(N_("creates extension %(number)s as a department line"), number=main)
+            )
         department = existing.get(code)
         old = _current(department)
         changes = diff((column, old[column], data[column]) for column in _order(data))

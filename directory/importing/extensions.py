@@ -9,16 +9,23 @@ the staff file instead.
 
 from collections import defaultdict
 
+from django.utils.functional import lazy
 from django.utils.text import format_lazy
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_noop as N_
 from simple_history.utils import bulk_create_with_history
 
 from directory.importing.bulk import bulk_update_with_history
-from directory.importing.formats import Column, Plan, RowReader, diff
+from directory.importing.formats import Column, Plan, RowReader, diff, message
 from directory.models import Department, Extension, ExtensionKind, Staff
 
 BATCH_SIZE = 1000
+
+
+def _kinds_text() -> str:
+    """The kind codes a file may use, each with its name in the active language."""
+    return ", ".join(f"{value} ({label})" for value, label in ExtensionKind.choices)
+
 
 COLUMNS = (
     Column("number", required=True, help=gettext_lazy("2 to 8 digits."), example="2101"),
@@ -26,12 +33,20 @@ COLUMNS = (
         "kind",
         help=format_lazy(
             gettext_lazy("One of: {kinds}. Blank means desk."),
-            kinds=", ".join(ExtensionKind.values),
+            kinds=lazy(_kinds_text, str)(),
         ),
-        example="desk",
+        example=ExtensionKind.DESK.value,
     ),
-    Column("location", help=gettext_lazy("Location or floor."), example="Lt. 3"),
-    Column("label", help=gettext_lazy("Label, e.g. a meeting room's name."), example=""),
+    Column(
+        "location",
+        help=gettext_lazy("Location or floor."),
+        example=pgettext_lazy("import example", "Floor 3"),
+    ),
+    Column(
+        "label",
+        help=gettext_lazy("Label, e.g. a meeting room's name."),
+        example=pgettext_lazy("import example", "Melati meeting room"),
+    ),
     Column(
         "staff_email",
         help=gettext_lazy("E-mail of the person who has this extension."),
@@ -63,15 +78,16 @@ def clean_rows(table_rows):
         if data.get("staff_email") and data.get("department_code"):
             reader.error(
                 "department_code",
-                _("An extension belongs to a person or a department, not both."),
+                N_("An extension belongs to a person or a department, not both."),
             )
         extension = data.get("number")
         if extension:
             if extension in seen:
                 reader.error(
                     "number",
-                    _("Extension %(number)s is already in row %(row)d.")
-                    % {"number": extension, "row": seen[extension]},
+                    N_("Extension %(number)s is already in row %(row)d."),
+                    number=extension,
+                    row=seen[extension],
                 )
             else:
                 seen[extension] = number
@@ -121,16 +137,21 @@ def plan(rows, columns) -> Plan:
                 continue
             if owner == old_owner and owner[0] and not data.get("staff_email"):
                 notes.append(
-                    _("stays with %(name)s, who has no e-mail")
-                    % {"name": lookups.people[owner[0]][0]}
+                    message(
+                        N_("stays with %(name)s, who has no e-mail"),
+                        name=lookups.people[owner[0]][0],
+                    )
                 )
         pairs = [
             (column, _current(extension, column), data[column])
             for column in ("number", "kind", "location", "label")
             if column in data
         ]
-        pairs.append(("owner", lookups.owner_text(*old_owner), lookups.owner_text(*owner)))
+        old_text, new_text = lookups.owner_text(*old_owner), lookups.owner_text(*owner)
+        pairs.append(("owner", old_text, new_text))
         changes = diff(pairs)
+        if old_text and new_text and owner != old_owner:
+            result.move(number, "number", data["number"], old_text, new_text)
         if extension is None:
             creates.append((data, owner))
             result.add(number, "create", data["number"], changes, notes, data)
@@ -155,18 +176,20 @@ def _owner(lookups: _Lookups, data, old_owner):
     if email:
         found = lookups.by_email.get(email.lower(), [])
         if not found:
-            return None, ("staff_email", _("Nobody in the directory has this e-mail."))
+            return None, ("staff_email", message(N_("Nobody in the directory has this e-mail.")))
         if len(found) > 1:
             return None, (
                 "staff_email",
-                _("%(count)d people in the directory have this e-mail.") % {"count": len(found)},
+                message(
+                    N_("%(count)d people in the directory have this e-mail."), count=len(found)
+                ),
             )
         return (found[0], None), None
     if code:
         if code not in lookups.departments:
             return None, (
                 "department_code",
-                _("Unknown department code %(code)s.") % {"code": code},
+                message(N_("Unknown department code %(code)s."), code=code),
             )
         return (None, lookups.departments[code]), None
     staff_id = old_owner[0]

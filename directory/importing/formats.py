@@ -1,4 +1,10 @@
-"""Column definitions and the per-cell checks shared by the three import kinds."""
+"""Column definitions and the per-cell checks shared by the three import kinds.
+
+Row errors and notes are stored with the batch in no language: the English
+message id (marked with gettext_noop, so makemessages finds it) and its
+parameters. message_text() renders one in the language of whoever looks at the
+preview, at that moment.
+"""
 
 import re
 from dataclasses import dataclass, field
@@ -6,7 +12,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_noop as N_
 
 from directory.models import DEPARTMENT_CODE_RE, EXTENSION_NUMBER_RE
 from switchboard.phones import parse_phone
@@ -19,26 +26,57 @@ TRUE_WORDS = {"yes", "y", "true", "1", "ya", "aktif", "active"}
 FALSE_WORDS = {"no", "n", "false", "0", "tidak", "nonaktif", "inactive"}
 
 
+def message(msgid: str, /, **params) -> dict:
+    """A message to store: its English id and parameters, in no language."""
+    return {"message": str(msgid), "params": params}
+
+
+def message_text(stored) -> str:
+    """A stored message in the active language. Also reads what batches stored
+    before messages were kept in no language: plain text, shown as it is."""
+    if isinstance(stored, dict):
+        text, params = stored.get("message", ""), stored.get("params") or {}
+    else:
+        text, params = str(stored or ""), {}
+    translated = gettext(text) if text else ""
+    if not params:
+        return translated
+    for template in (translated, text):
+        try:
+            return template % params
+        except (KeyError, ValueError, TypeError):
+            continue  # a translation with a broken placeholder: try the English
+    return text
+
+
+def _stored(msgid, params) -> dict:
+    return dict(msgid) if isinstance(msgid, dict) else message(msgid, **params)
+
+
 @dataclass(frozen=True)
 class Column:
-    """One column of an import/export format, documented on the import page."""
+    """One column of an import/export format, documented on the import page.
+    `help` and `example` are lazy translations; `name` is the file format."""
 
     name: str
     required: bool = False
     help: Any = ""
-    example: str = ""
+    example: Any = ""
 
 
 @dataclass
 class Plan:
     """What applying a file would do: one entry per row for the preview, the
-    row errors, and (kept private to each kind) the objects to write."""
+    row errors, the extensions that would move from one owner to another, and
+    (kept private to each kind) the objects to write."""
 
     entries: list[dict] = field(default_factory=list)
     errors: list[dict] = field(default_factory=list)
+    moves: list[dict] = field(default_factory=list)
     work: Any = None
 
     def add(self, row: int, action: str, label: str, diff=(), notes=(), data=None):
+        """`notes` are message() dicts."""
         self.entries.append(
             {
                 "row": row,
@@ -50,8 +88,16 @@ class Plan:
             }
         )
 
-    def error(self, row: int, column: str, message: str):
-        self.errors.append({"row": row, "column": column, "message": str(message)})
+    def error(self, row: int, column: str, msgid, /, **params):
+        """`msgid` is a message id marked with N_ (formatted with `params` when
+        shown) or a message() dict."""
+        self.errors.append({"row": row, "column": column, **_stored(msgid, params)})
+
+    def move(self, row: int, column: str, number: str, from_owner: str, to_owner: str):
+        """Extension `number` would pass from one person or department to another."""
+        self.moves.append(
+            {"row": row, "column": column, "number": number, "from": from_owner, "to": to_owner}
+        )
 
     def count(self, action: str) -> int:
         return sum(1 for e in self.entries if e["action"] == action)
@@ -91,10 +137,11 @@ class RowReader:
         self.errors = errors
         self.data: dict[str, Any] = {}
         if cells.get("__extra__"):
-            self.error("", _("This row has more cells than the header has columns."))
+            self.error("", N_("This row has more cells than the header has columns."))
 
-    def error(self, column: str, message) -> None:
-        self.errors.append({"row": self.number, "column": column, "message": str(message)})
+    def error(self, column: str, msgid, /, **params) -> None:
+        """Record a bad cell: see Plan.error."""
+        self.errors.append({"row": self.number, "column": column, **_stored(msgid, params)})
 
     def has(self, column: str) -> bool:
         return column in self.cells
@@ -104,12 +151,13 @@ class RowReader:
             return None
         value = self.cells[column].replace("\r\n", "\n")
         if required and not value:
-            self.error(column, _("This column is required."))
+            self.error(column, N_("This column is required."))
         elif len(value) > max_length:
             self.error(
                 column,
-                _("Too long: %(length)d characters, at most %(max)d.")
-                % {"length": len(value), "max": max_length},
+                N_("Too long: %(length)d characters, at most %(max)d."),
+                length=len(value),
+                max=max_length,
             )
         else:
             self.data[column] = value
@@ -121,7 +169,7 @@ class RowReader:
             return value
         value = value.upper()
         if value and not DEPARTMENT_CODE.match(value):
-            self.error(column, _("A department code uses A-Z, 0-9, - and _."))
+            self.error(column, N_("A department code uses A-Z, 0-9, - and _."))
             self.data.pop(column)
             return value
         self.data[column] = value
@@ -133,9 +181,7 @@ class RowReader:
             try:
                 validate_email(value)
             except ValidationError:
-                self.error(
-                    column, _("“%(value)s” is not a valid e-mail address.") % {"value": value}
-                )
+                self.error(column, N_("“%(value)s” is not a valid e-mail address."), value=value)
                 self.data.pop(column)
         return value
 
@@ -150,12 +196,11 @@ class RowReader:
             except ValidationError:
                 phone = None
             if phone is None:
-                self.error(column, _("“%(value)s” is not a valid phone number.") % {"value": value})
+                self.error(column, N_("“%(value)s” is not a valid phone number."), value=value)
                 self.data.pop(column)
             elif phone.extension:
                 self.error(
-                    column,
-                    _("“%(value)s” has an extension; give the number alone.") % {"value": value},
+                    column, N_("“%(value)s” has an extension; give the number alone."), value=value
                 )
                 self.data.pop(column)
             else:
@@ -165,7 +210,7 @@ class RowReader:
     def extension_number(self, column: str, *, required=False):
         value = self.text(column, required=required)
         if value and column in self.data and not EXTENSION_NUMBER.match(value):
-            self.error(column, _("An extension is 2 to 8 digits."))
+            self.error(column, N_("An extension is 2 to 8 digits."))
             self.data.pop(column)
         return value
 
@@ -184,8 +229,8 @@ class RowReader:
         if bad:
             self.error(
                 column,
-                _("Not an extension number (2 to 8 digits): %(numbers)s.")
-                % {"numbers": ", ".join(bad)},
+                N_("Not an extension number (2 to 8 digits): %(numbers)s."),
+                numbers=", ".join(bad),
             )
             self.data.pop(column)
             return None
@@ -203,7 +248,7 @@ class RowReader:
         elif value in FALSE_WORDS:
             self.data[column] = False
         else:
-            self.error(column, _("Write yes or no."))
+            self.error(column, N_("Write yes or no."))
         return self.data.get(column)
 
     def choice(self, column: str, choices, *, default: str):
@@ -214,8 +259,10 @@ class RowReader:
         if value not in choices:
             self.error(
                 column,
-                _("Unknown %(column)s “%(value)s”; use one of: %(choices)s.")
-                % {"column": column, "value": value, "choices": ", ".join(choices)},
+                N_("Unknown %(column)s “%(value)s”; use one of: %(choices)s."),
+                column=column,
+                value=value,
+                choices=", ".join(choices),
             )
             self.data.pop(column)
             return None

@@ -15,12 +15,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext_noop as N_
 from simple_history.utils import bulk_create_with_history
 
 from directory.importing.bulk import bulk_update_with_history
-from directory.importing.formats import Column, Plan, RowReader, active_text, diff
+from directory.importing.formats import Column, Plan, RowReader, active_text, diff, message
 from directory.models import Department, Extension, ExtensionKind, Staff
 from directory.text import fold
 from switchboard.phones import phone_display, phone_e164
@@ -36,7 +36,11 @@ COLUMNS = (
         help=gettext_lazy("Code of an existing department."),
         example="FIN",
     ),
-    Column("job_title", help=gettext_lazy("Job title."), example="Tax officer"),
+    Column(
+        "job_title",
+        help=gettext_lazy("Job title."),
+        example=pgettext_lazy("import example", "Tax officer"),
+    ),
     Column(
         "email",
         help=gettext_lazy(
@@ -61,11 +65,15 @@ COLUMNS = (
     Column(
         "topics",
         help=gettext_lazy("What they handle, comma-separated."),
-        example="faktur pajak, PPN",
+        example=pgettext_lazy("import example", "tax invoices, VAT"),
     ),
     Column("aliases", help=gettext_lazy("Nicknames, comma-separated."), example="Pak Budi"),
-    Column("operator_notes", help=gettext_lazy("Notes for operators."), example=""),
-    Column("active", help=gettext_lazy("yes or no; blank means yes."), example="yes"),
+    Column(
+        "operator_notes",
+        help=gettext_lazy("Notes for operators."),
+        example=pgettext_lazy("import example", "Sales calls go to Sari."),
+    ),
+    Column("active", help=gettext_lazy("yes or no; blank means yes."), example=gettext_lazy("yes")),
 )
 
 
@@ -93,7 +101,7 @@ def clean_rows(table_rows):
             if key in people:
                 column = "email" if key[0] == "email" else "full_name"
                 reader.error(
-                    column, _("The same person is already in row %(row)d.") % {"row": people[key]}
+                    column, N_("The same person is already in row %(row)d."), row=people[key]
                 )
             else:
                 people[key] = number
@@ -101,8 +109,9 @@ def clean_rows(table_rows):
             if extension in numbers:
                 reader.error(
                     "extensions",
-                    _("Extension %(number)s is also given to row %(row)d.")
-                    % {"number": extension, "row": numbers[extension]},
+                    N_("Extension %(number)s is also given to row %(row)d."),
+                    number=extension,
+                    row=numbers[extension],
                 )
             else:
                 numbers[extension] = number
@@ -159,8 +168,10 @@ class _Directory:
             if len(found) > 1:
                 return None, (
                     "email",
-                    _("%(count)d people in the directory have this e-mail; fix them first.")
-                    % {"count": len(found)},
+                    message(
+                        N_("%(count)d people in the directory have this e-mail; fix them first."),
+                        count=len(found),
+                    ),
                 )
             if found:
                 return found[0], None
@@ -170,17 +181,22 @@ class _Directory:
         if len(found) > 1:
             return None, (
                 "full_name",
-                _(
-                    "%(count)d people with this name work in %(code)s; "
-                    "add their e-mail to tell them apart."
-                )
-                % {"count": len(found), "code": data["department_code"]},
+                message(
+                    N_(
+                        "%(count)d people with this name work in %(code)s; "
+                        "add their e-mail to tell them apart."
+                    ),
+                    count=len(found),
+                    code=data["department_code"],
+                ),
             )
         return (found[0] if found else None), None
 
     def owner_text(self, extension) -> str:
         if extension.staff_id:
-            return self.people[extension.staff_id].full_name
+            person = self.people[extension.staff_id]
+            code = self.department_codes.get(person.department_id, "")
+            return f"{person.full_name} ({code})" if code else person.full_name
         if extension.department_id:
             return self.department_codes.get(extension.department_id, "")
         return ""
@@ -210,7 +226,8 @@ def plan(rows, columns) -> Plan:
             result.error(
                 number,
                 "department_code",
-                _("Unknown department code %(code)s.") % {"code": data["department_code"]},
+                N_("Unknown department code %(code)s."),
+                code=data["department_code"],
             )
             continue
         person, problem = directory.match(data, department[0])
@@ -221,14 +238,15 @@ def plan(rows, columns) -> Plan:
             result.error(
                 number,
                 "full_name",
-                _("This is the same person as row %(row)d.") % {"row": matched[person.pk]},
+                N_("This is the same person as row %(row)d."),
+                row=matched[person.pk],
             )
             continue
         if person is not None:
             matched[person.pk] = number
             work.person_by_row[number] = person
-        changes, notes = _describe(directory, person, data, work, number)
         label = f"{data['full_name']} ({data['department_code']})"
+        changes, notes = _describe(directory, person, data, work, number, result, label)
         if person is None:
             work.creates.append((number, data, department[0]))
             result.add(number, "create", label, changes, notes, data)
@@ -242,7 +260,9 @@ def plan(rows, columns) -> Plan:
     return result
 
 
-def _describe(directory, person, data, work, row_number):
+def _describe(directory, person, data, work, row_number, result: Plan, label: str):
+    """The row's changes and notes; records on `result` the extensions that
+    move to this person from someone else."""
     old = {
         "full_name": person.full_name if person else "",
         "department_code": directory.department_codes[person.department_id] if person else "",
@@ -263,14 +283,19 @@ def _describe(directory, person, data, work, row_number):
             work.owners[number] = row_number
             extension = directory.extensions.get(number)
             if extension is None:
-                notes.append(_("creates extension %(number)s") % {"number": number})
+                notes.append(message(N_("creates extension %(number)s"), number=number))
             elif (extension.staff_id or extension.department_id) and (
                 person is None or extension.staff_id != person.pk
             ):
+                owner = directory.owner_text(extension)
                 notes.append(
-                    _("extension %(number)s moves from %(owner)s")
-                    % {"number": number, "owner": directory.owner_text(extension)}
+                    message(
+                        N_("extension %(number)s moves from %(owner)s"),
+                        number=number,
+                        owner=owner,
+                    )
                 )
+                result.move(row_number, "extensions", number, owner, label)
         if person is not None:
             work.released.update(set(old["extensions"]) - set(data["extensions"]))
     return changes, notes

@@ -1,5 +1,7 @@
 """Bulk import and export of the directory, and the printable phone list."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
@@ -10,17 +12,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from directory.access import directory_reader_required
-from directory.forms_bulk import ImportForm, PhoneListFilterForm
+from directory.forms_bulk import ConfirmImportForm, ImportForm, PhoneListFilterForm
 from directory.importing import (
     LARGE_FIELDS,
     ImportBatchClosed,
     ImportFileError,
+    ImportMovesNotAccepted,
     export_csv,
     export_xlsx,
     import_cancel,
     import_confirm,
     import_preview,
     kind_columns,
+    message_text,
     template_csv,
 )
 from directory.models import ImportBatch, ImportKind, ImportStatus
@@ -28,8 +32,12 @@ from directory.selectors import phone_list_sections
 
 IMPORT_PERMISSION = "directory.import_directory"
 PREVIEW_PAGE_SIZE = 100
+MOVES_SHOWN = 200  # every move is also noted in its row of the changes
 RECENT_BATCHES = 10
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+# An id in a query string: ASCII digits (str.isdigit() also passes "²³", which
+# int() refuses), short enough for a 64-bit column.
+ID_RE = re.compile(r"[0-9]{1,18}")
 
 
 def get_batch_for_user(request, pk: int, *, queryset=None) -> ImportBatch:
@@ -73,7 +81,7 @@ def import_page(request):
             return redirect("directory:import-preview", pk=batch.pk)
     recent = (
         ImportBatch.objects.filter(created_by=request.user)
-        .defer("rows", "errors", "columns")
+        .defer(*LARGE_FIELDS, "columns")
         .order_by("-created_at", "-pk")[:RECENT_BATCHES]
     )
     kinds = [
@@ -88,28 +96,54 @@ def import_page(request):
 @require_GET
 @permission_required(IMPORT_PERMISSION, raise_exception=True)
 def import_preview_page(request, pk):
-    """What confirming would create and update, and every row error."""
+    """What confirming would create and update, the extensions it would move to
+    someone else, and every row error."""
     batch = get_batch_for_user(request, pk)
+    form = ConfirmImportForm(move_count=batch.move_count)
+    return render(request, "directory/import_preview.html", _preview_context(request, batch, form))
+
+
+def _preview_context(request, batch: ImportBatch, form) -> dict:
+    """The preview page's context. Stored errors and notes are rendered here, in
+    the viewer's language (they are kept in none: see importing.formats)."""
     show_all = request.GET.get("show") == "all"
     entries = batch.rows if show_all else [e for e in batch.rows if e["action"] != "unchanged"]
     page = Paginator(entries, PREVIEW_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {
+    page.object_list = [
+        {**entry, "notes": [message_text(note) for note in entry.get("notes", ())]}
+        for entry in page.object_list
+    ]
+    errors = [
+        {"row": error.get("row"), "column": error.get("column"), "message": message_text(error)}
+        for error in batch.errors
+    ]
+    return {
         "batch": batch,
         "page": page,
         "show_all": show_all,
-        "errors_shown": len(batch.errors),
+        "errors": errors,
+        "errors_shown": len(errors),
+        "moves": batch.moves[:MOVES_SHOWN],
+        "confirm_form": form,
     }
-    return render(request, "directory/import_preview.html", context)
 
 
 @require_POST
 @permission_required(IMPORT_PERMISSION, raise_exception=True)
 def import_confirm_view(request, pk):
     """Queue the batch for the worker. Without a broker (the embedded default)
-    it is applied before this returns; with one, the preview page follows it."""
+    it is applied before this returns; with one, the preview page follows it.
+    A file that moves extensions to someone else needs those moves accepted
+    (import_confirm checks): if not, the preview comes back with the error."""
     batch = get_batch_for_user(request, pk, queryset=_without_rows())
+    form = ConfirmImportForm(request.POST, move_count=batch.move_count)
     try:
-        batch = import_confirm(batch=batch, user=request.user)
+        batch = import_confirm(batch=batch, user=request.user, accepted_moves=form.accepted_moves())
+    except ImportMovesNotAccepted as exc:
+        form.add_error("accept_moves", str(exc))
+        batch = get_batch_for_user(request, pk)
+        context = _preview_context(request, batch, form)
+        return render(request, "directory/import_preview.html", context, status=400)
     except ImportBatchClosed as exc:
         messages.warning(request, str(exc))
         return redirect("directory:import-preview", pk=batch.pk)
@@ -178,7 +212,7 @@ def phone_list(request):
     """Departments in tree order with their main line and their people's
     extensions, laid out to print on a page or two."""
     raw = request.GET.get("department") or None
-    department_pk = int(raw) if raw and raw.isdigit() else None
+    department_pk = int(raw) if raw and ID_RE.fullmatch(raw) else None
     tree, sections = phone_list_sections(department_pk=department_pk)
     form = PhoneListFilterForm(request.GET or None, departments=tree)
     context = {

@@ -206,7 +206,7 @@ def test_staff_rows_update_by_email_then_by_name_instead_of_duplicating(director
     assert Staff.objects.count() == 2
 
 
-def test_an_extension_moves_to_the_person_the_file_names(admin_web, confirm):
+def test_an_extension_moves_to_the_person_the_file_names_once_accepted(admin_web, confirm):
     fin = DepartmentFactory(code="FIN")
     old_owner = StaffFactory(full_name="Old Owner", department=fin)
     new_owner = StaffFactory(full_name="New Owner", department=fin, email="new@example.co.id")
@@ -215,7 +215,7 @@ def test_an_extension_moves_to_the_person_the_file_names(admin_web, confirm):
     response = upload(admin_web, "staff", csv_file(text))
     assert "moves from Old Owner" in admin_web.get(response.url).content.decode()
     batch = ImportBatch.objects.get()
-    confirm(admin_web, batch)
+    confirm(admin_web, batch, data={"accept_moves": "on", "moves": "1"})
     assert Extension.objects.get(number="2200").staff == new_owner
 
 
@@ -357,7 +357,7 @@ def test_confirm_and_cancel_report_the_fresh_state_and_read_rows_only_when_asked
 
     assert import_confirm(batch=first, user=directory_admin).status == ImportStatus.QUEUED
     assert import_cancel(batch=second, user=directory_admin).status == ImportStatus.CANCELLED
-    assert first.get_deferred_fields() == {"rows", "errors"}
+    assert first.get_deferred_fields() == {"rows", "errors", "moves"}
     assert first.rows == []  # read again when asked for, not the stale copy
     assert len(second.rows) == 3
 
@@ -584,7 +584,9 @@ def test_with_the_broker_down_a_confirmed_import_waits_and_is_applied_later(
     assert batch.status == ImportStatus.QUEUED and batch.confirmed_by == directory_admin
     assert not Staff.objects.exists()
 
-    # The sweep leaves a fresh batch alone, then sends a stuck one again.
+    assert batch.sent_at is None  # it never reached the broker
+
+    # The sweep leaves a fresh batch alone, then sends one that never was.
     assert requeue_imports_task.delay().get() == 0
     ImportBatch.objects.filter(pk=batch.pk).update(
         confirmed_at=timezone.now() - timedelta(minutes=6)
@@ -593,6 +595,7 @@ def test_with_the_broker_down_a_confirmed_import_waits_and_is_applied_later(
 
     batch.refresh_from_db()
     assert batch.status == ImportStatus.APPLIED
+    assert batch.sent_at is not None
     assert sorted(Staff.objects.values_list("full_name", flat=True)) == [
         "Budi Santoso",
         "Siti Aminah",
@@ -678,3 +681,356 @@ def test_the_beat_schedule_names_real_tasks(settings):
     app.loader.import_default_modules()
     for name, entry in settings.CELERY_BEAT_SCHEDULE.items():
         assert entry["task"] in app.tasks, name
+
+
+# The re-send sweep: only what never reached the broker, and what it lost --------
+
+
+@pytest.fixture
+def broker(monkeypatch):
+    """A broker that is up and takes every task, and a worker that has not run
+    them yet: what was sent, in order. `broker.down = True` refuses sends."""
+
+    class Broker:
+        sent: list = []
+        down = False
+
+    def delay(batch_pk):
+        if Broker.down:
+            raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+        Broker.sent.append(batch_pk)
+
+    Broker.sent = []
+    monkeypatch.setitem(apply_import_task.app.conf, "task_always_eager", False)
+    monkeypatch.setattr(apply_import_task, "delay", delay)
+    return Broker
+
+
+def _queued_batch(directory_admin, confirm_at, django_capture_on_commit_callbacks):
+    DepartmentFactory(code="FIN")
+    batch = import_preview(kind="staff", uploaded_file=csv_file(STAFF_CSV), user=directory_admin)
+    with django_capture_on_commit_callbacks(execute=True):
+        import_confirm(batch=batch, user=directory_admin, now=confirm_at)
+    return ImportBatch.objects.get(pk=batch.pk)
+
+
+def test_a_sent_import_still_running_is_not_sent_again(
+    directory_admin, broker, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_TIME_LIMIT = 900
+    confirmed = timezone.now()
+    batch = _queued_batch(directory_admin, confirmed, django_capture_on_commit_callbacks)
+    assert broker.sent == [batch.pk] and batch.sent_at == confirmed
+
+    # A long import runs for up to the time limit; the sweep runs every minute.
+    for minutes in (1, 6, 15, 16, 29):
+        assert importing.requeue_stuck(now=confirmed + timedelta(minutes=minutes)) == 0
+
+    assert broker.sent == [batch.pk]
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.QUEUED
+
+
+def test_an_import_sent_long_ago_and_never_applied_is_sent_again_once(
+    directory_admin, broker, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_TIME_LIMIT = 900
+    confirmed = timezone.now()
+    batch = _queued_batch(directory_admin, confirmed, django_capture_on_commit_callbacks)
+    lost = confirmed + timedelta(seconds=2 * 900 + 1)  # the broker lost the message
+
+    assert importing.requeue_stuck(now=lost) == 1
+    assert importing.requeue_stuck(now=lost) == 0
+    assert importing.requeue_stuck(now=lost + timedelta(minutes=5)) == 0
+
+    assert broker.sent == [batch.pk, batch.pk]
+    assert ImportBatch.objects.get(pk=batch.pk).sent_at == lost
+
+
+def test_the_lost_message_net_follows_the_task_time_limit(
+    directory_admin, broker, django_capture_on_commit_callbacks, settings
+):
+    settings.CELERY_TASK_TIME_LIMIT = 3600  # imports of a very large company
+    confirmed = timezone.now()
+    _queued_batch(directory_admin, confirmed, django_capture_on_commit_callbacks)
+
+    assert importing.requeue_stuck(now=confirmed + timedelta(hours=1, minutes=59)) == 0
+    assert importing.requeue_stuck(now=confirmed + timedelta(hours=2, minutes=1)) == 1
+
+
+def test_a_sweep_while_the_broker_is_still_down_keeps_the_batch_unsent(
+    directory_admin, broker, django_capture_on_commit_callbacks
+):
+    broker.down = True
+    confirmed = timezone.now()
+    batch = _queued_batch(directory_admin, confirmed, django_capture_on_commit_callbacks)
+    assert batch.sent_at is None
+
+    assert importing.requeue_stuck(now=confirmed + timedelta(minutes=6)) == 0
+    assert ImportBatch.objects.get(pk=batch.pk).sent_at is None  # the claim was taken back
+
+    broker.down = False
+    assert importing.requeue_stuck(now=confirmed + timedelta(minutes=7)) == 1
+    assert broker.sent == [batch.pk]
+
+
+def test_a_send_is_claimed_so_two_sweeps_send_a_batch_once(
+    directory_admin, broker, django_capture_on_commit_callbacks
+):
+    broker.down = True
+    confirmed = timezone.now()
+    batch = _queued_batch(directory_admin, confirmed, django_capture_on_commit_callbacks)
+    broker.down = False
+    later = confirmed + timedelta(minutes=6)
+
+    # Two sweeps both saw the batch unsent; the second claim finds it taken.
+    assert importing._send(batch.pk, now=later, last_sent=None) is True
+    assert importing._send(batch.pk, now=later, last_sent=None) is False
+    assert broker.sent == [batch.pk]
+
+
+def test_applied_and_previewed_batches_are_never_sent(
+    directory_admin, broker, django_capture_on_commit_callbacks
+):
+    old = timezone.now() - timedelta(days=1)
+    DepartmentFactory(code="FIN")
+    ImportBatch.objects.create(kind="staff", status=ImportStatus.APPLIED, confirmed_at=old)
+    ImportBatch.objects.create(kind="staff", status=ImportStatus.PREVIEWED, confirmed_at=old)
+
+    assert importing.requeue_stuck() == 0
+    assert broker.sent == []
+
+
+# Extension moves need the admin's explicit acceptance -----------------------------
+
+MOVE_CSV = "full_name,department_code,email,extensions\nRina Baru,FIN,rina@example.co.id,2200\n"
+
+
+@pytest.fixture
+def head_of_finance(db):
+    fin = DepartmentFactory(code="FIN")
+    head = StaffFactory(full_name="Hendra Kepala", department=fin)
+    ExtensionFactory(number="2200", staff=head)
+    return head
+
+
+def test_the_preview_lists_each_move_with_from_whom_to_whom(admin_web, head_of_finance):
+    response = upload(admin_web, "staff", csv_file(MOVE_CSV))
+    batch = ImportBatch.objects.get()
+    assert batch.move_count == 1
+    assert batch.moves == [
+        {
+            "row": 2,
+            "column": "extensions",
+            "number": "2200",
+            "from": "Hendra Kepala (FIN)",
+            "to": "Rina Baru (FIN)",
+        }
+    ]
+
+    page = admin_web.get(response.url).content.decode()
+
+    assert "1 extension moves to someone else" in page
+    assert (
+        "<td><strong>2200</strong></td><td>Hendra Kepala (FIN)</td><td>Rina Baru (FIN)</td>" in page
+    )
+    assert 'name="accept_moves"' in page
+    assert "I accept that 1 extension moves to someone else, as listed." in page
+
+
+def test_confirming_without_accepting_the_moves_changes_nothing(
+    admin_web, head_of_finance, confirm
+):
+    upload(admin_web, "staff", csv_file(MOVE_CSV))
+    batch = ImportBatch.objects.get()
+
+    response = confirm(admin_web, batch)
+
+    assert response.status_code == 400
+    assert "Tick that you accept the move to confirm." in response.content.decode()
+    assert response.context["confirm_form"].errors["accept_moves"]
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.PREVIEWED and batch.confirmed_at is None
+    assert Extension.objects.get(number="2200").staff == head_of_finance
+    assert not Staff.objects.filter(full_name="Rina Baru").exists()
+
+
+def test_confirming_with_the_moves_accepted_applies_them(admin_web, head_of_finance, confirm):
+    upload(admin_web, "staff", csv_file(MOVE_CSV))
+    batch = ImportBatch.objects.get()
+
+    response = confirm(admin_web, batch, data={"accept_moves": "on", "moves": "1"})
+
+    assert response.status_code == 302
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.APPLIED
+    assert Extension.objects.get(number="2200").staff.full_name == "Rina Baru"
+
+
+def test_accepting_a_different_number_of_moves_is_refused(admin_web, head_of_finance, confirm):
+    upload(admin_web, "staff", csv_file(MOVE_CSV))
+    batch = ImportBatch.objects.get()
+
+    response = confirm(admin_web, batch, data={"accept_moves": "on", "moves": "0"})
+
+    assert response.status_code == 400
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.PREVIEWED
+
+
+def test_the_service_refuses_moves_nobody_accepted(directory_admin, head_of_finance):
+    batch = import_preview(kind="staff", uploaded_file=csv_file(MOVE_CSV), user=directory_admin)
+
+    with pytest.raises(importing.ImportMovesNotAccepted) as refused:
+        import_confirm(batch=batch, user=directory_admin)
+    assert refused.value.count == 1
+    with pytest.raises(importing.ImportMovesNotAccepted):
+        import_confirm(batch=batch, user=directory_admin, accepted_moves=2)
+    with pytest.raises(importing.ImportMovesNotAccepted):
+        import_apply(batch=batch, user=directory_admin)
+    assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.PREVIEWED
+
+    import_confirm(batch=batch, user=directory_admin, accepted_moves=1)
+
+    assert ImportBatch.objects.get(pk=batch.pk).status != ImportStatus.PREVIEWED
+
+
+def test_an_extensions_file_moving_a_department_line_to_a_person_is_a_move(directory_admin):
+    fin = DepartmentFactory(code="FIN")
+    StaffFactory(full_name="Rina Baru", email="rina@example.co.id", department=fin)
+    ExtensionFactory(number="2100", department=fin)
+    ExtensionFactory(number="2101")  # nobody's: giving it away moves nothing
+    text = "number,staff_email\n2100,rina@example.co.id\n2101,rina@example.co.id\n"
+
+    batch = import_preview(kind="extensions", uploaded_file=csv_file(text), user=directory_admin)
+
+    assert [(m["number"], m["from"], m["to"]) for m in batch.moves] == [
+        ("2100", "FIN", "Rina Baru <rina@example.co.id>")
+    ]
+    with pytest.raises(importing.ImportMovesNotAccepted):
+        import_apply(batch=batch, user=directory_admin)
+    import_apply(batch=batch, user=directory_admin, accepted_moves=1)
+    assert Extension.objects.get(number="2100").staff.full_name == "Rina Baru"
+
+
+def test_a_move_that_appears_after_the_preview_sends_the_batch_back(directory_admin):
+    fin = DepartmentFactory(code="FIN")
+    text = "full_name,department_code,extensions\nRina Baru,FIN,2300\n"
+    batch = import_preview(kind="staff", uploaded_file=csv_file(text), user=directory_admin)
+    assert batch.move_count == 0  # 2300 does not exist yet: it would be created
+    ExtensionFactory(number="2300", staff=StaffFactory(full_name="Hendra Kepala", department=fin))
+
+    with pytest.raises(ImportStale):
+        import_apply(batch=batch, user=directory_admin)
+
+    batch.refresh_from_db()
+    assert batch.status == ImportStatus.PREVIEWED and batch.error_count == 1
+    assert batch.errors[0]["params"] == {
+        "number": "2300",
+        "from": "Hendra Kepala (FIN)",
+        "to": "Rina Baru (FIN)",
+    }
+    assert Extension.objects.get(number="2300").staff.full_name == "Hendra Kepala"
+
+
+# Row errors and notes are stored in no language and shown in the viewer's ------------
+
+
+def test_row_errors_are_stored_in_no_language_and_shown_in_the_viewers(admin_web, settings):
+    from django.utils import translation
+
+    DepartmentFactory(code="FIN")
+    text = "full_name,department_code,extensions\nBudi,XXX,\nSiti,FIN,2300\n"
+    with translation.override("en"):  # the uploader reads English
+        response = upload(admin_web, "staff", csv_file(text))
+    batch = ImportBatch.objects.get()
+    assert batch.errors == [
+        {
+            "row": 2,
+            "column": "department_code",
+            "message": "Unknown department code %(code)s.",
+            "params": {"code": "XXX"},
+        }
+    ]
+    assert batch.rows[0]["notes"] == [
+        {"message": "creates extension %(number)s", "params": {"number": "2300"}}
+    ]
+
+    settings.LANGUAGE_CODE = "id"  # a colleague whose pages are in Indonesian
+    page = admin_web.get(response.url, headers={"accept-language": "id"}).content.decode()
+
+    # Both already in locale/id/LC_MESSAGES/django.po, so rendered at display time.
+    assert "Kode departemen XXX tidak dikenal." in page
+    assert "membuat ekstensi 2300" in page
+    assert "Unknown department code" not in page
+
+
+def test_errors_stored_as_text_before_are_still_shown(admin_web, directory_admin):
+    batch = ImportBatch.objects.create(
+        kind="staff",
+        created_by=directory_admin,
+        error_count=1,
+        errors=[{"row": 3, "column": "email", "message": "“x” bukan alamat e-mail yang valid."}],
+        rows=[
+            {
+                "row": 4,
+                "action": "create",
+                "label": "Budi (FIN)",
+                "diff": [],
+                "notes": ["membuat ekstensi 2301"],
+                "data": {},
+            }
+        ],
+    )
+    page = admin_web.get(reverse("directory:import-preview", args=[batch.pk])).content.decode()
+    assert "“x” bukan alamat e-mail yang valid." in page
+    assert "membuat ekstensi 2301" in page
+
+
+def test_a_broken_translation_never_breaks_the_preview():
+    from directory.importing.formats import message, message_text
+
+    assert message_text(message("Only %(this)s", that="x")) == "Only %(this)s"
+    assert message_text(message("Row %(row)d", row=5)) == "Row 5"
+    assert message_text("plain old text 100%") == "plain old text 100%"
+
+
+# The import page's examples are valid in both languages ----------------------------
+
+
+@pytest.mark.parametrize("language", ["en", "id"])
+@pytest.mark.parametrize("kind", ["departments", "staff", "extensions"])
+def test_the_documented_examples_import_cleanly(directory_admin, kind, language):
+    from django.utils import translation
+
+    DepartmentFactory(code="CORP")
+    DepartmentFactory(code="FIN")
+    StaffFactory(email="budi.santoso@example.co.id")
+    with translation.override(language):
+        columns = importing.kind_columns(kind)
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow([c.name for c in columns])
+        writer.writerow([str(c.example) for c in columns])
+        batch = import_preview(
+            kind=kind, uploaded_file=csv_file(buffer.getvalue()), user=directory_admin
+        )
+    assert batch.errors == []
+
+
+def test_the_import_page_shows_examples_in_the_viewers_language(admin_web, settings):
+    settings.LANGUAGE_CODE = "id"
+    page = admin_web.get(reverse("directory:import"), headers={"accept-language": "id"})
+    text = page.content.decode()
+    # "yes" is already translated; the example follows the page's language.
+    assert '<td class="text-nowrap">ya</td>' in text
+    assert "meeting_room (Ruang rapat)" in text
+
+
+def test_the_admin_shows_a_batch_without_its_stored_rows_and_moves(
+    client, directory_admin, head_of_finance
+):
+    batch = import_preview(kind="staff", uploaded_file=csv_file(MOVE_CSV), user=directory_admin)
+    client.force_login(User.objects.create_superuser("root", password="pw-not-used"))
+
+    response = client.get(reverse("admin:directory_importbatch_change", args=[batch.pk]))
+
+    assert response.status_code == 200
+    assert "Hendra Kepala" not in response.content.decode()  # the move's text is not loaded
