@@ -94,12 +94,15 @@ def _operator(user) -> str:
     return user.get_full_name() or user.get_username()
 
 
-def _caller_html(record, withheld_label: str, caller_url) -> str:
-    """HTML of the caller cell (escaped here)."""
+def _caller_html(record, withheld_label: str, caller_url, extension_label: str) -> str:
+    """HTML of the caller cell (escaped here): the number (with the extension
+    the caller gave), then the name."""
     name = record.caller_name
     if record.caller_id:
         caller = record.caller
         html = f'<a href="{escape(caller_url(caller.pk))}">{escape(caller.number.as_national)}</a>'
+        if record.caller_extension:
+            html += " " + escape(extension_label % {"extension": record.caller_extension})
         return f"{html} · {escape(name)}" if name else html
     if record.number_withheld:
         return f"{escape(name)} <span class='text-muted'>({escape(withheld_label)})</span>"
@@ -160,6 +163,7 @@ class CallTable(tables.Table):
         directions = {value: str(label) for value, label in Direction.choices}
         outcomes = {value: str(label) for value, label in Outcome.choices}
         withheld = gettext_now("withheld")
+        extension_label = gettext_now("ext. %(extension)s")
         call_url = pk_link("calls:call-detail")
         caller_url = pk_link("calls:caller-detail")
 
@@ -170,7 +174,7 @@ class CallTable(tables.Table):
                 escape(_time(record.started_at, tz)),
                 escape(directions.get(record.direction, record.direction or EMPTY)),
                 escape(_operator(record.operator)),
-                _caller_html(record, withheld, caller_url),
+                _caller_html(record, withheld, caller_url, extension_label),
                 escape(_asked_for(record)),
                 escape(str(category) if category is not None else EMPTY),
                 escape(outcomes.get(record.outcome, record.outcome or EMPTY)),

@@ -15,7 +15,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from calls.forms import ConsoleCallForm, active_categories, parse_phone_number
+from calls.forms import ConsoleCallForm, active_categories
 from calls.models import Call, Direction, Outcome
 from calls.selectors import caller_get, caller_history, console_day
 from calls.services import call_log, call_log_check, can_edit_call
@@ -23,6 +23,7 @@ from directory.models import AVAILABLE_PRESENCES, Extension
 from directory.selectors import directory_search
 from directory.views.cards import ConsoleChoice, console_results_html
 from switchboard.links import pk_link
+from switchboard.phones import parse_phone
 
 # The outcome buttons, in the order of their Alt+digit shortcuts.
 OUTCOME_KEYS = [
@@ -239,12 +240,13 @@ def caller_lookup(request):
     context = {"raw": raw, "caller": None, "history": [], "error": ""}
     if raw:
         try:
-            number = parse_phone_number(raw)
+            phone = parse_phone(raw)
         except ValidationError as exc:
             if not typing:
                 context["error"] = exc.messages[0]
         else:
-            context["number"] = number
+            number = context["number"] = phone.e164
+            context["extension"] = phone.extension
             caller = caller_get(number)
             if caller is not None:
                 context["caller"] = caller

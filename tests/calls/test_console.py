@@ -354,6 +354,16 @@ def test_known_number_fills_in_name_company_and_shows_history(operator_client, b
     assert "Call back later" in html
 
 
+def test_lookup_of_a_number_with_an_extension_finds_the_caller_and_shows_it(operator_client):
+    CallerFactory(number="+62215551234", name="PT Maju")
+
+    response = operator_client.get(LOOKUP, {"number": "021-5551234 ext 12"}, **HTMX)
+
+    html = response.content.decode()
+    assert 'data-caller-state="known"' in html and "PT Maju" in html
+    assert "(021) 5551234 ext. 12" in html
+
+
 def test_unknown_number_is_a_new_caller(operator_client):
     response = operator_client.get(LOOKUP, {"number": "(021) 555-1234"}, **HTMX)
 

@@ -227,6 +227,15 @@ def test_rows_escape_typed_text_and_link_the_caller(supervisor_client, operator)
     assert f'<a href="{caller.get_absolute_url()}">0812-3456-7890</a>' in body
 
 
+def test_the_callers_extension_follows_the_number_in_the_log(supervisor_client, operator):
+    caller = LogCallerFactory(number="+62215551234")
+    LogCallFactory(operator=operator, caller=caller, caller_extension="12", caller_name="Rudi")
+
+    body = supervisor_client.get(LIST).content.decode()
+
+    assert f'<a href="{caller.get_absolute_url()}">(021) 5551234</a> ext. 12 · Rudi' in body
+
+
 def test_filter_selects_keep_the_chosen_option_and_one_empty_choice(supervisor_client, operator):
     category = CallCategoryFactory(name="Tagihan & <Lain>")
     body = supervisor_client.get(LIST, {"category": category.pk}).content.decode()
