@@ -45,8 +45,20 @@
           else if (r.kind === "extension") add(number, join([number, r.name, r.department]));
         });
       });
-      // The number typed comes first when it is one of them.
-      options.sort(function (a, b) { return (b.value === query) - (a.value === query); });
+      // The number typed first when it is one of them; for digits typed, the
+      // numbers that start with them next, in number order; the rest as found.
+      var digits = /^\d+$/.test(query);
+      function rank(option) {
+        if (option.value === query) return 0;
+        return digits && option.value.indexOf(query) === 0 ? 1 : 2;
+      }
+      options.forEach(function (option, i) { option.found = i; });
+      options.sort(function (a, b) {
+        var ra = rank(a), rb = rank(b);
+        if (ra !== rb) return ra - rb;
+        if (ra === 1) return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
+        return a.found - b.found;
+      });
       return options;
     }
   };
