@@ -24,8 +24,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from directory.importing import departments, extensions, staff
 from directory.importing.formats import message, message_text
@@ -356,7 +355,7 @@ def _unseen_moves(moves, accepted) -> list[dict]:
             "row": move["row"],
             "column": move["column"],
             **message(
-                N_(
+                gettext_noop(
                     "Extension %(number)s now moves from %(from)s to %(to)s, which the "
                     "preview did not show. Upload the file again to review it."
                 ),

@@ -5,8 +5,7 @@ the directory or one further up or down the same file. A main extension that doe
 not exist yet is created as a department line owned by that department.
 """
 
-from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from directory.importing.bulk import bulk_update_with_history
@@ -68,14 +67,14 @@ def clean_rows(table_rows):
             if code in seen:
                 reader.error(
                     "code",
-                    N_("Department %(code)s is already in row %(row)d."),
+                    gettext_noop("Department %(code)s is already in row %(row)d."),
                     code=code,
                     row=seen[code],
                 )
             else:
                 seen[code] = number
             if reader.data.get("parent_code") == code:
-                reader.error("parent_code", N_("A department cannot sit under itself."))
+                reader.error("parent_code", gettext_noop("A department cannot sit under itself."))
         rows.append({"row": number, "data": reader.data})
     return rows, errors
 
@@ -102,12 +101,16 @@ def plan(rows, columns) -> Plan:
             result.error(
                 number,
                 "parent_code",
-                N_("Unknown department code %(code)s: not in the directory or in this file."),
+                gettext_noop(
+                    "Unknown department code %(code)s: not in the directory or in this file."
+                ),
                 code=parent_code,
             )
             continue
         if parent_code and _loops(code, parent_of):
-            result.error(number, "parent_code", N_("This parent makes a loop of departments."))
+            result.error(
+                number, "parent_code", gettext_noop("This parent makes a loop of departments.")
+            )
             continue
         notes = []
         main = data.get("main_extension")
@@ -116,14 +119,18 @@ def plan(rows, columns) -> Plan:
                 result.error(
                     number,
                     "main_extension",
-                    N_("New extension %(number)s is already the main line in row %(row)d."),
+                    gettext_noop(
+                        "New extension %(number)s is already the main line in row %(row)d."
+                    ),
                     number=main,
                     row=new_lines[main],
                 )
                 continue
             new_lines[main] = number
             notes.append(
-                message(N_("creates extension %(number)s as a department line"), number=main)
+                message(
+                    gettext_noop("creates extension %(number)s as a department line"), number=main
+                )
             )
         department = existing.get(code)
         old = _current(department)

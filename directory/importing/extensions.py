@@ -11,8 +11,7 @@ from collections import defaultdict
 
 from django.utils.functional import lazy
 from django.utils.text import format_lazy
-from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from directory.importing.bulk import bulk_update_with_history
@@ -78,14 +77,14 @@ def clean_rows(table_rows):
         if data.get("staff_email") and data.get("department_code"):
             reader.error(
                 "department_code",
-                N_("An extension belongs to a person or a department, not both."),
+                gettext_noop("An extension belongs to a person or a department, not both."),
             )
         extension = data.get("number")
         if extension:
             if extension in seen:
                 reader.error(
                     "number",
-                    N_("Extension %(number)s is already in row %(row)d."),
+                    gettext_noop("Extension %(number)s is already in row %(row)d."),
                     number=extension,
                     row=seen[extension],
                 )
@@ -138,7 +137,7 @@ def plan(rows, columns) -> Plan:
             if owner == old_owner and owner[0] and not data.get("staff_email"):
                 notes.append(
                     message(
-                        N_("stays with %(name)s, who has no e-mail"),
+                        gettext_noop("stays with %(name)s, who has no e-mail"),
                         name=lookups.people[owner[0]][0],
                     )
                 )
@@ -176,12 +175,16 @@ def _owner(lookups: _Lookups, data, old_owner):
     if email:
         found = lookups.by_email.get(email.lower(), [])
         if not found:
-            return None, ("staff_email", message(N_("Nobody in the directory has this e-mail.")))
+            return None, (
+                "staff_email",
+                message(gettext_noop("Nobody in the directory has this e-mail.")),
+            )
         if len(found) > 1:
             return None, (
                 "staff_email",
                 message(
-                    N_("%(count)d people in the directory have this e-mail."), count=len(found)
+                    gettext_noop("%(count)d people in the directory have this e-mail."),
+                    count=len(found),
                 ),
             )
         return (found[0], None), None
@@ -189,7 +192,7 @@ def _owner(lookups: _Lookups, data, old_owner):
         if code not in lookups.departments:
             return None, (
                 "department_code",
-                message(N_("Unknown department code %(code)s."), code=code),
+                message(gettext_noop("Unknown department code %(code)s."), code=code),
             )
         return (None, lookups.departments[code]), None
     staff_id = old_owner[0]

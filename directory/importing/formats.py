@@ -1,8 +1,8 @@
 """Column definitions and the per-cell checks shared by the three import kinds.
 
 Row errors and notes are stored with the batch in no language: the English
-message id (marked with gettext_noop, so makemessages finds it) and its
-parameters. message_text() renders one in the language of whoever looks at the
+message id (marked with gettext_noop, under that name: makemessages knows no
+alias) and its parameters. message_text() renders one in the language of whoever looks at the
 preview, at that moment.
 """
 
@@ -12,8 +12,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.utils.translation import gettext
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext, gettext_noop
 
 from directory.models import DEPARTMENT_CODE_RE, EXTENSION_NUMBER_RE
 from switchboard.phones import parse_phone
@@ -89,7 +88,7 @@ class Plan:
         )
 
     def error(self, row: int, column: str, msgid, /, **params):
-        """`msgid` is a message id marked with N_ (formatted with `params` when
+        """`msgid` is a message id marked with gettext_noop (formatted with `params` when
         shown) or a message() dict."""
         self.errors.append({"row": row, "column": column, **_stored(msgid, params)})
 
@@ -137,7 +136,7 @@ class RowReader:
         self.errors = errors
         self.data: dict[str, Any] = {}
         if cells.get("__extra__"):
-            self.error("", N_("This row has more cells than the header has columns."))
+            self.error("", gettext_noop("This row has more cells than the header has columns."))
 
     def error(self, column: str, msgid, /, **params) -> None:
         """Record a bad cell: see Plan.error."""
@@ -151,11 +150,11 @@ class RowReader:
             return None
         value = self.cells[column].replace("\r\n", "\n")
         if required and not value:
-            self.error(column, N_("This column is required."))
+            self.error(column, gettext_noop("This column is required."))
         elif len(value) > max_length:
             self.error(
                 column,
-                N_("Too long: %(length)d characters, at most %(max)d."),
+                gettext_noop("Too long: %(length)d characters, at most %(max)d."),
                 length=len(value),
                 max=max_length,
             )
@@ -169,7 +168,7 @@ class RowReader:
             return value
         value = value.upper()
         if value and not DEPARTMENT_CODE.match(value):
-            self.error(column, N_("A department code uses A-Z, 0-9, - and _."))
+            self.error(column, gettext_noop("A department code uses A-Z, 0-9, - and _."))
             self.data.pop(column)
             return value
         self.data[column] = value
@@ -181,7 +180,9 @@ class RowReader:
             try:
                 validate_email(value)
             except ValidationError:
-                self.error(column, N_("“%(value)s” is not a valid e-mail address."), value=value)
+                self.error(
+                    column, gettext_noop("“%(value)s” is not a valid e-mail address."), value=value
+                )
                 self.data.pop(column)
         return value
 
@@ -196,11 +197,15 @@ class RowReader:
             except ValidationError:
                 phone = None
             if phone is None:
-                self.error(column, N_("“%(value)s” is not a valid phone number."), value=value)
+                self.error(
+                    column, gettext_noop("“%(value)s” is not a valid phone number."), value=value
+                )
                 self.data.pop(column)
             elif phone.extension:
                 self.error(
-                    column, N_("“%(value)s” has an extension; give the number alone."), value=value
+                    column,
+                    gettext_noop("“%(value)s” has an extension; give the number alone."),
+                    value=value,
                 )
                 self.data.pop(column)
             else:
@@ -210,7 +215,7 @@ class RowReader:
     def extension_number(self, column: str, *, required=False):
         value = self.text(column, required=required)
         if value and column in self.data and not EXTENSION_NUMBER.match(value):
-            self.error(column, N_("An extension is 2 to 8 digits."))
+            self.error(column, gettext_noop("An extension is 2 to 8 digits."))
             self.data.pop(column)
         return value
 
@@ -229,7 +234,7 @@ class RowReader:
         if bad:
             self.error(
                 column,
-                N_("Not an extension number (2 to 8 digits): %(numbers)s."),
+                gettext_noop("Not an extension number (2 to 8 digits): %(numbers)s."),
                 numbers=", ".join(bad),
             )
             self.data.pop(column)
@@ -248,7 +253,7 @@ class RowReader:
         elif value in FALSE_WORDS:
             self.data[column] = False
         else:
-            self.error(column, N_("Write yes or no."))
+            self.error(column, gettext_noop("Write yes or no."))
         return self.data.get(column)
 
     def choice(self, column: str, choices, *, default: str):
@@ -259,7 +264,7 @@ class RowReader:
         if value not in choices:
             self.error(
                 column,
-                N_("Unknown %(column)s “%(value)s”; use one of: %(choices)s."),
+                gettext_noop("Unknown %(column)s “%(value)s”; use one of: %(choices)s."),
                 column=column,
                 value=value,
                 choices=", ".join(choices),

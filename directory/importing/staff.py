@@ -15,8 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from django.utils.translation import gettext_lazy, pgettext_lazy
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_lazy, gettext_noop, pgettext_lazy
 from simple_history.utils import bulk_create_with_history
 
 from directory.importing.bulk import bulk_update_with_history
@@ -101,7 +100,9 @@ def clean_rows(table_rows):
             if key in people:
                 column = "email" if key[0] == "email" else "full_name"
                 reader.error(
-                    column, N_("The same person is already in row %(row)d."), row=people[key]
+                    column,
+                    gettext_noop("The same person is already in row %(row)d."),
+                    row=people[key],
                 )
             else:
                 people[key] = number
@@ -109,7 +110,7 @@ def clean_rows(table_rows):
             if extension in numbers:
                 reader.error(
                     "extensions",
-                    N_("Extension %(number)s is also given to row %(row)d."),
+                    gettext_noop("Extension %(number)s is also given to row %(row)d."),
                     number=extension,
                     row=numbers[extension],
                 )
@@ -169,7 +170,9 @@ class _Directory:
                 return None, (
                     "email",
                     message(
-                        N_("%(count)d people in the directory have this e-mail; fix them first."),
+                        gettext_noop(
+                            "%(count)d people in the directory have this e-mail; fix them first."
+                        ),
                         count=len(found),
                     ),
                 )
@@ -182,7 +185,7 @@ class _Directory:
             return None, (
                 "full_name",
                 message(
-                    N_(
+                    gettext_noop(
                         "%(count)d people with this name work in %(code)s; "
                         "add their e-mail to tell them apart."
                     ),
@@ -226,7 +229,7 @@ def plan(rows, columns) -> Plan:
             result.error(
                 number,
                 "department_code",
-                N_("Unknown department code %(code)s."),
+                gettext_noop("Unknown department code %(code)s."),
                 code=data["department_code"],
             )
             continue
@@ -238,7 +241,7 @@ def plan(rows, columns) -> Plan:
             result.error(
                 number,
                 "full_name",
-                N_("This is the same person as row %(row)d."),
+                gettext_noop("This is the same person as row %(row)d."),
                 row=matched[person.pk],
             )
             continue
@@ -283,14 +286,14 @@ def _describe(directory, person, data, work, row_number, result: Plan, label: st
             work.owners[number] = row_number
             extension = directory.extensions.get(number)
             if extension is None:
-                notes.append(message(N_("creates extension %(number)s"), number=number))
+                notes.append(message(gettext_noop("creates extension %(number)s"), number=number))
             elif (extension.staff_id or extension.department_id) and (
                 person is None or extension.staff_id != person.pk
             ):
                 owner = directory.owner_text(extension)
                 notes.append(
                     message(
-                        N_("extension %(number)s moves from %(owner)s"),
+                        gettext_noop("extension %(number)s moves from %(owner)s"),
                         number=number,
                         owner=owner,
                     )
