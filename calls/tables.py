@@ -13,7 +13,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext as gettext_now
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django_tables2 import LazyPaginator
 
@@ -162,8 +162,8 @@ class CallTable(tables.Table):
         tz = timezone.get_current_timezone()
         directions = {value: str(label) for value, label in Direction.choices}
         outcomes = {value: str(label) for value, label in Outcome.choices}
-        withheld = gettext_now("withheld")
-        extension_label = gettext_now("ext. %(extension)s")
+        withheld = gettext("withheld")
+        extension_label = gettext("ext. %(extension)s")
         call_url = pk_link("calls:call-detail")
         caller_url = pk_link("calls:caller-detail")
 
