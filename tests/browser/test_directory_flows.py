@@ -43,6 +43,7 @@ def test_operator_moves_through_results_with_the_arrow_keys(live_server, log_in)
 
     page = log_in("operator1")
     page.goto(f"{live_server.url}/directory/")
+    expect(page.locator("#sb-q")).to_be_focused()  # autofocus lands after the load event
     page.keyboard.type("bud")
     # "bu" finds the same two people: wait for the answer to "bud" itself, or
     # its arrival would reset the highlight after the arrow key.
