@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from directory import admin_calendar  # noqa: F401 (registers the business calendar's admin)
 from directory.models import Department, Extension, ImportBatch, InfoEntry, Staff
 
 

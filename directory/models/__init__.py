@@ -557,3 +557,12 @@ class ImportBatch(models.Model):
     @property
     def can_apply(self) -> bool:
         return self.status == ImportStatus.PREVIEWED and self.error_count == 0
+
+
+# The business calendar lives in a module of its own (directory/models/calendar.py).
+from directory.models.calendar import (  # noqa: E402, F401
+    Holiday,
+    HolidayKind,
+    Weekday,
+    WorkingPeriod,
+)

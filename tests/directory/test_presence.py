@@ -284,8 +284,9 @@ def _people(n, **kwargs):
 
 # Session, user, the user's own Staff record (operators may have one too),
 # permissions; the page's count; the people with their department and cover;
-# their extensions; the filter's departments.
-BOARD_QUERIES = 8
+# their extensions; the filter's departments; the navigation's unread-messages
+# badge.
+BOARD_QUERIES = 9
 
 
 @pytest.mark.parametrize("rows", [1, 50])

@@ -301,8 +301,9 @@ def test_a_blank_query_finds_nothing_without_asking_the_database(
 
 
 # Session, user, permissions; the department; its sub-departments; its lines; the
-# members with their covers; the members' extensions.
-DEPARTMENT_PAGE_QUERIES = 8
+# members with their covers; the members' extensions; the navigation's
+# unread-messages badge.
+DEPARTMENT_PAGE_QUERIES = 9
 
 
 def _department_with_members(count):
