@@ -69,7 +69,9 @@ def test_call_create_posts_through_the_console_and_cleans_up(db):
     _numeric(figures, ["p50_ms", "p95_ms", "ratio_to_hello", "queries_per_request"])
     assert figures["requests"] == 12
     assert figures["p95_ms"] >= figures["p50_ms"] > 0
-    assert figures["queries_per_request"] <= 25
+    # The most a save takes: a message or a complaint saves its slip or its
+    # complaint with the call (recipients, timeline, history, notifications).
+    assert figures["queries_per_request"] <= 40
     # The data set is as generated again.
     assert figures["calls_after"] == figures["n_calls"] == Call.objects.count() == 1000
     assert {c.pk: c.call_count for c in Caller.objects.all()} == callers

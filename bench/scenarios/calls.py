@@ -309,6 +309,19 @@ def call_create(ctx: Context) -> dict:
 
 def _clean_up(last_call: int, last_caller: int, snapshot: list[dict]):
     """Remove what the POSTs wrote, so the data set stays as generated."""
+    # The console's "message taken" slips and complaints (messages_app).
+    from messages_app.models import Complaint, MessageSlip, ReferenceCounter
+
+    slips = MessageSlip.objects.filter(call_id__gt=last_call)
+    MessageSlip.history.model.objects.filter(call_id__gt=last_call).delete()
+    slips.delete()  # their recipients, timeline and notifications with them
+    complaints = Complaint.objects.filter(call_id__gt=last_call)
+    years = set(complaints.values_list("year", flat=True))
+    Complaint.history.model.objects.filter(call_id__gt=last_call).delete()
+    complaints.delete()  # their timeline and notifications with them
+    for year in years:  # references stay gap-free: the counter goes back too
+        last = Complaint.objects.filter(year=year).aggregate(m=Max("number"))["m"] or 0
+        ReferenceCounter.objects.filter(year=year).update(last=last)
     created = Call.objects.filter(pk__gt=last_call)
     Call.history.model.objects.filter(id__gt=last_call).delete()
     created.delete()

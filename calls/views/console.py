@@ -2,11 +2,13 @@
 a keystroke or two, and see the caller's history and the day's calls."""
 
 import json
+from contextlib import nullcontext
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +17,7 @@ from django.utils.text import get_text_list
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from calls.extensions import caller_panel_sections, outcome_extension, outcome_extensions
 from calls.forms import ConsoleCallForm, active_categories
 from calls.models import Call, Direction, Outcome
 from calls.selectors import caller_get, caller_history, console_day
@@ -82,6 +85,8 @@ def _outcome_buttons():
                 "key": key,
                 "directions": " ".join(directions),
                 "for": {d.value for d in directions},
+                # An app's section opens on the first press (calls.extensions).
+                "extension": outcome_extension(outcome) is not None,
             }
         )
     for button in buttons:
@@ -119,12 +124,24 @@ def _today(user) -> dict:
     }
 
 
-def _form_context(form) -> dict:
+def _form_context(form, ext_forms: dict) -> dict:
     # What "New call" puts back in each field: the form's initial values, not
     # the values the page was rendered with (after a refused save, the old call's).
     blank = {name: str(field.initial) for name, field in form.fields.items() if field.initial}
+    for ext_form in ext_forms.values():
+        blank.update(
+            {
+                ext_form.add_prefix(name): str(field.initial)
+                for name, field in ext_form.fields.items()
+                if field.initial
+            }
+        )
     return {
         "form": form,
+        # Each extension's partial, rendered inside the form (calls.extensions).
+        "outcome_extensions": [
+            {"extension": ext, "form": ext_forms[ext.outcome]} for ext in outcome_extensions()
+        ],
         "outcome_buttons": _outcome_buttons(),
         "form_blank": json.dumps(blank),
         # Rendered hidden already, so nothing flashes before console.js applies it.
@@ -132,8 +149,8 @@ def _form_context(form) -> dict:
     }
 
 
-def _page_context(request, form) -> dict:
-    return {**_form_context(form), **_today(request.user)}
+def _page_context(request, form, ext_forms: dict) -> dict:
+    return {**_form_context(form, ext_forms), **_today(request.user)}
 
 
 def _search_choices(query: str) -> list[ConsoleChoice]:
@@ -167,33 +184,67 @@ def _search_choices(query: str) -> list[ConsoleChoice]:
     return choices
 
 
-def _save(request, form):
-    """call_log with the form's data; its validation errors go back on the form.
+def _extension_forms(data=None, *, call_form, user) -> dict:
+    """The extra form of every outcome an app took over (calls.extensions),
+    bound to the POST when there is one."""
+    return {
+        ext.outcome: ext.make_form(data, call_form=call_form, user=user)
+        for ext in outcome_extensions()
+    }
+
+
+def _put_errors(exc: ValidationError, form, ext_form, faulted: set) -> None:
+    """A service's ValidationError onto the field it names: the extra form's
+    own fields first, then the call form's; a field the form already faults
+    keeps only the form's error."""
+    if not hasattr(exc, "error_dict"):
+        form.add_error(None, exc.messages)
+        return
+    for field, errors in exc.message_dict.items():
+        if ext_form is not None and field in ext_form.fields:
+            if field not in ext_form.errors:
+                ext_form.add_error(field, errors)
+            continue
+        # The end is stamped here, so "ends before it starts" is the timer's fault.
+        target = "started_at" if field == "ended_at" else field
+        target = target if target in form.fields else None
+        if target not in faulted:
+            form.add_error(target, errors)
+
+
+def _save(request, form, ext_forms: dict):
+    """call_log with the form's data, and what an outcome's extension keeps with
+    the call (a message slip, a complaint), in one transaction; validation
+    errors go back on the forms. Returns (call, extension result) or None.
 
     A form with errors of its own is still checked against the call's rules
     (call_log_check, nothing written), so an operator who typed a bad number
-    for a message without text hears of both at once; a field the form already
-    faults keeps only the form's error."""
-    service = call_log if form.is_valid() else call_log_check
+    for a message without text hears of both at once."""
+    extension = outcome_extension(form.data.get("outcome"))
+    ext_form = ext_forms.get(extension.outcome) if extension else None
+    extra_valid = ext_form.is_valid() if ext_form is not None else True
+    valid = form.is_valid() and extra_valid
     faulted = set(form.errors)  # the form's own errors, before the rules speak
+    # One transaction for the call and what the extension keeps with it; a call
+    # alone is call_log's own transaction.
+    together = transaction.atomic() if valid and extension is not None else nullcontext()
     try:
-        call = service(
-            operator=request.user,
-            number=form.cleaned_data.get("number") or None,
-            **form.call_fields(),
-        )
+        with together:
+            service = call_log if valid else call_log_check
+            call = service(
+                operator=request.user,
+                number=form.cleaned_data.get("number") or None,
+                **form.call_fields(),
+            )
+            if not valid:
+                return None
+            result = None
+            if extension is not None:
+                result = extension.save(call=call, form=ext_form, user=request.user)
     except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.message_dict.items():
-                # The end is stamped here, so "ends before it starts" is the timer's fault.
-                target = "started_at" if field == "ended_at" else field
-                target = target if target in form.fields else None
-                if target not in faulted:
-                    form.add_error(target, errors)
-        else:
-            form.add_error(None, exc.messages)
+        _put_errors(exc, form, ext_form, faulted)
         return None
-    return call if service is call_log else None
+    return call, (extension, result)
 
 
 @require_http_methods(["GET", "POST"])
@@ -206,22 +257,31 @@ def console(request):
             query = request.GET.get("q", "")
             return HttpResponse(console_results_html(query, _search_choices(query)))
         form = ConsoleCallForm(categories=active_categories())
-        return render(request, "calls/console.html", _page_context(request, form))
+        ext_forms = _extension_forms(call_form=form, user=request.user)
+        return render(request, "calls/console.html", _page_context(request, form, ext_forms))
 
     # One read of the categories checks the one sent and lists them in the fresh form.
     categories = active_categories()
     form = ConsoleCallForm(request.POST, categories=categories)
-    call = _save(request, form)
-    if call is None:
+    ext_forms = _extension_forms(request.POST, call_form=form, user=request.user)
+    saved_call = _save(request, form, ext_forms)
+    if saved_call is None:
+        context = _form_context(form, ext_forms)
         if request.htmx:
-            return render(request, "calls/partials/_form.html", _form_context(form), status=422)
-        return render(request, "calls/console.html", _page_context(request, form), status=422)
-    saved = _("Call saved: %(outcome)s.") % {"outcome": call.get_outcome_display()}
+            return render(request, "calls/partials/_form.html", context, status=422)
+        context = _page_context(request, form, ext_forms)
+        return render(request, "calls/console.html", context, status=422)
+    call, (extension, result) = saved_call
+    if extension is not None:
+        saved = extension.saved_text(result)
+    else:
+        saved = _("Call saved: %(outcome)s.") % {"outcome": call.get_outcome_display()}
     if not request.htmx:
         messages.success(request, saved)
         return redirect("calls:console")
     fresh = ConsoleCallForm(categories=categories)
-    context = {**_form_context(fresh), **_today(request.user), "saved": saved}
+    fresh_extras = _extension_forms(call_form=fresh, user=request.user)
+    context = {**_form_context(fresh, fresh_extras), **_today(request.user), "saved": saved}
     response = render(request, "calls/partials/_saved.html", context)
     response["HX-Trigger"] = "callSaved"
     return response
@@ -251,4 +311,5 @@ def caller_lookup(request):
             if caller is not None:
                 context["caller"] = caller
                 context["history"] = list(caller_history(caller, limit=10))
+                context["sections"] = caller_panel_sections(caller, user=request.user, compact=True)
     return render(request, "calls/partials/_caller.html", context)

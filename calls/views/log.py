@@ -20,6 +20,7 @@ from django_filters.views import FilterView
 from django_tables2 import RequestConfig, SingleTableMixin
 
 from calls import exports
+from calls.extensions import caller_panel_sections
 from calls.filters import CallLogFilter
 from calls.forms_log import PICKER_FIELDS, CallCorrectionForm, CallDeleteForm
 from calls.models import CALL_DETAIL_RELATED, Call, Caller, ChangeReason
@@ -279,4 +280,6 @@ def caller_detail(request, pk):
     caller = get_object_or_404(Caller, pk=pk)
     table = CallTable(Call.objects.for_log_table().filter(caller=caller))
     RequestConfig(request, paginate=LAZY_PAGINATION).configure(table)
-    return render(request, "calls/caller_detail.html", {"caller": caller, "table": table})
+    sections = caller_panel_sections(caller, user=request.user, compact=False)
+    context = {"caller": caller, "table": table, "sections": sections}
+    return render(request, "calls/caller_detail.html", context)

@@ -122,6 +122,7 @@
     var caller = $("console-caller");
     if (caller) caller.innerHTML = "";
     clearSearch();
+    closeExtensions();
     applyDirection();
   }
 
@@ -131,6 +132,7 @@
     say("");
     var box = searchBox();
     if (box) box.focus();
+    document.dispatchEvent(new CustomEvent("console:newcall", { detail: { form: form() } }));
   }
 
   /* Nothing to save: no call was started (F2, or typing) and nothing was typed
@@ -207,6 +209,13 @@
   function choose(item) {
     if (!item || !form()) return;
     ensureStarted();
+    chooseInto(item);
+    // Tell the apps' scripts what was chosen, once it is in the call (a slip
+    // pre-fills its recipient; an absent person's slip opens itself).
+    document.dispatchEvent(new CustomEvent("console:choose", { detail: { item: item, form: form() } }));
+  }
+
+  function chooseInto(item) {
     var kind = item.dataset.kind;
     var name = item.dataset.name;
     if (kind === "info") {
@@ -250,6 +259,34 @@
   }
 
   function direction() { return (field("direction") || {}).value || "in"; }
+
+  /* An outcome an app took over (calls/extensions.py: "message taken" is a
+     message slip, "complaint" a complaint) first opens its section of the form,
+     with the cursor in its first field; the same key (or the button) again saves
+     the call with it. The apps' own scripts listen to the console:* events. */
+  function extensionSection(outcome) {
+    var f = form();
+    return f ? f.querySelector('[data-extension-section="' + outcome + '"]') : null;
+  }
+  function closeExtensions() {
+    var f = form();
+    if (!f) return;
+    f.querySelectorAll("[data-extension-section]").forEach(function (section) { section.hidden = true; });
+  }
+  function openExtension(button) {
+    var section = extensionSection(button.value);
+    if (!section || !section.hidden) return false;
+    closeExtensions();
+    section.hidden = false;
+    var first = section.querySelector("[data-extension-focus]") ||
+      section.querySelector("input:not([type=hidden]), textarea, select");
+    if (first) first.focus();
+    say(section.dataset.hint || "");
+    document.dispatchEvent(new CustomEvent("console:extension-open", {
+      detail: { outcome: button.value, section: section, form: form() }
+    }));
+    return true;
+  }
 
   function pressOutcome(key) {
     var f = form();
@@ -369,6 +406,11 @@
       newCall();
       return;
     }
+    var extensionButton = event.target.closest("#call-form button[data-extension]");
+    if (extensionButton && openExtension(extensionButton)) {
+      event.preventDefault(); // the first press opens the section; the next one saves
+      return;
+    }
     var item = event.target.closest && event.target.closest("#console-results .console-result");
     if (item) {
       resultList.highlight(results(), results().indexOf(item), searchBox());
@@ -385,7 +427,10 @@
   document.addEventListener("change", function (event) {
     var f = form();
     if (!f || !f.contains(event.target)) return;
-    if (event.target.name === "direction") applyDirection();
+    if (event.target.name === "direction") {
+      closeExtensions();
+      applyDirection();
+    }
     if (event.target.name === "category") {
       var option = event.target.selectedOptions[0];
       var chosen = field("asked_for_staff").value || field("asked_for_department").value;
@@ -514,4 +559,16 @@
     var box = searchBox();
     if (box) box.focus();
   });
+  /* What the apps' console scripts may use (calls/extensions.py). */
+  window.SwitchboardConsole = {
+    field: field,
+    say: say,
+    /* Open an outcome's section as its first key press would; false if that
+       outcome does not apply to the call's direction or is open already. */
+    openExtension: function (outcome) {
+      var f = form();
+      var button = f && f.querySelector('button[data-extension="' + outcome + '"]');
+      return !!button && !button.hidden && !button.disabled && openExtension(button);
+    }
+  };
 })();

@@ -173,6 +173,7 @@ def test_every_outcome_button_is_in_view_at_1366x768(console):
     page.keyboard.press("F2")
     page.keyboard.press("Alt+p")
     page.keyboard.type("12")
+    page.keyboard.press("Alt+3")  # opens the message section (messages_app)
     page.keyboard.press("Alt+3")  # a message with no text, from a wrong number
     expect(page.locator('[data-error-for="number"]')).to_be_visible()
     expect(page.locator('[data-error-for="purpose"]')).to_be_visible()
@@ -276,6 +277,9 @@ def test_a_message_without_text_puts_the_cursor_on_the_purpose(console, operator
     page.keyboard.type("budi")
     page.keyboard.press("Enter")
     expect(page.locator("#console-asked-for")).to_contain_text("Budi Santoso")
+    # Budi is out: the message section opened by itself (messages_app), with
+    # the cursor in the message; Alt+3 saves.
+    expect(page.locator("#id_purpose")).to_be_focused()
 
     page.keyboard.press("Alt+3")
 
@@ -283,7 +287,7 @@ def test_a_message_without_text_puts_the_cursor_on_the_purpose(console, operator
     expect(page.locator("#id_purpose")).to_be_focused()
     page.keyboard.type("Mohon telepon balik")
     page.keyboard.press("Alt+3")
-    expect(page.locator("#console-status")).to_contain_text("Call saved: Message taken")
+    expect(page.locator("#console-status")).to_contain_text("Message for Budi Santoso saved")
     assert Call.objects.get().purpose == "Mohon telepon balik"
 
 
