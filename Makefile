@@ -32,6 +32,7 @@ migrate: setup
 
 seed: migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py seed_holidays
 	$(PY) manage.py seed_demo_calls
 
 run: seed

@@ -1,6 +1,7 @@
+from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
 
-from directory.access import can_read_directory
+from directory.access import can_read_directory, linked_staff
 
 
 def navigation(request):
@@ -19,14 +20,49 @@ def navigation(request):
     def build():
         # Staff members look colleagues up too (directory.access).
         reads_directory = can_read_directory(request)
+        # The desk's messages board; anyone's own messages, with the unread
+        # badge: one COUNT, run only when the navigation is rendered.
+        desk_slips = user.has_perm("messages_app.act_on_any_slip")
         return {
+            "slip_board": desk_slips,
+            "my_slips": desk_slips or linked_staff(request) is not None,
+            "unread_slips": SimpleLazyObject(lambda: _unread_slips(request, desk_slips)),
             "console": user.has_perm("calls.add_call"),
             "calls": user.has_perm("calls.view_call"),
             "search": reads_directory,
             "board": True,
             "phone_list": reads_directory,
             "import": user.has_perm("directory.import_directory"),
+            "escalations": user.has_perm("messages_app.act_on_any_complaint"),
+            "complaints": _complaints_url(request, user),
             "admin": user.is_staff,
         }
 
     return {"nav": SimpleLazyObject(build)}
+
+
+def _complaints_url(request, user) -> str:
+    """Complaints: the list for those who see all (supervisors, the desk) once
+    it exists, else the queue; a department's staff their queue; "" for others."""
+    sees_all = user.has_perm("messages_app.view_complaint") or user.has_perm(
+        "messages_app.act_on_any_complaint"
+    )
+    if sees_all:
+        try:
+            return reverse("messages_app:complaint-list")
+        except NoReverseMatch:
+            return reverse("messages_app:complaint-queue")
+    if linked_staff(request) is not None:
+        return reverse("messages_app:complaint-queue")
+    return ""
+
+
+def _unread_slips(request, desk: bool) -> int:
+    """The badge's count. A staff member's record is read already (the
+    navigation's own check); the desk's is joined in the count."""
+    from messages_app.selectors_slips import slip_unread_count  # messages_app sits above
+
+    if desk:
+        return slip_unread_count(request.user)
+    me = linked_staff(request)
+    return slip_unread_count(request.user, staff=me) if me is not None else 0

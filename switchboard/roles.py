@@ -26,8 +26,41 @@ _DIRECTORY_EDIT = [
 
 _CALLS_VIEW = ["calls.view_call", "calls.view_caller", "calls.view_callcategory"]
 
+# The desk's hand-offs. Operators take messages and complaints for anyone and
+# act on any slip for its recipient ("got it", said on the phone); who works on
+# a complaint is its department (staff members, by their Staff record) or a
+# supervisor. Staff members need no role for their own messages.
+_MESSAGES_VIEW = [
+    "messages_app.view_messageslip",
+    "messages_app.view_complaint",
+    "messages_app.view_complaintcategory",
+    "messages_app.view_product",
+]
+_MESSAGES_DESK = [
+    *_MESSAGES_VIEW,
+    "messages_app.add_messageslip",
+    "messages_app.change_messageslip",
+    "messages_app.act_on_any_slip",
+    "messages_app.add_complaint",
+]
+_MESSAGES_SETUP = [
+    f"messages_app.{action}_{model}"
+    for model in ("routingrule", "responsetarget", "urgencylimit", "complaintcategory", "product")
+    for action in ("view", "add", "change", "delete")
+] + [
+    f"directory.{action}_{model}"
+    for model in ("holiday", "workingperiod")
+    for action in ("view", "add", "change", "delete")
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    OPERATOR: [*_DIRECTORY_VIEW, "directory.change_presence", *_CALLS_VIEW, "calls.add_call"],
+    OPERATOR: [
+        *_DIRECTORY_VIEW,
+        "directory.change_presence",
+        *_CALLS_VIEW,
+        "calls.add_call",
+        *_MESSAGES_DESK,
+    ],
     SUPERVISOR: [
         *_DIRECTORY_VIEW,
         "directory.change_presence",
@@ -37,6 +70,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "calls.correct_any_call",
         # Callers' numbers are personal data: only supervisors export the log.
         "calls.export_call",
+        *_MESSAGES_DESK,
+        "messages_app.change_complaint",
+        "messages_app.act_on_any_complaint",
+        "messages_app.export_complaint",
     ],
     DIRECTORY_ADMIN: [
         *_DIRECTORY_VIEW,
@@ -47,6 +84,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "calls.add_callcategory",
         "calls.change_callcategory",
         "calls.delete_callcategory",
+        *_MESSAGES_SETUP,
     ],
 }
 ROLES = tuple(ROLE_PERMISSIONS)

@@ -5,6 +5,7 @@ run eagerly in-process, e-mail printed to the console, DEBUG on.
 """
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
@@ -94,6 +95,16 @@ TEMPLATES = [
                 "switchboard.context_processors.navigation",
             ],
         },
+    },
+    {
+        # The plain-text parts of e-mails (subjects, text bodies): the same templates
+        # without HTML escaping, which would put "&amp;" into a text e-mail. Used
+        # only by messages_app.delivery; nothing rendered here goes into a page.
+        "NAME": "text",
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {"autoescape": False},
     },
 ]
 
@@ -196,8 +207,65 @@ EMAIL_HOST_USER = env_str("EMAIL_HOST_USER")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
+# Where the file backend (django.core.mail.backends.filebased.EmailBackend) writes.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "switchboard@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+
+def _http_url(name: str, value: str, *, query: bool = False) -> str:
+    """An absolute http(s) address, no fragment (and no query unless allowed)."""
+    parts = urlsplit(value)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or parts.fragment
+        or (parts.query and not query)
+    ):
+        raise ImproperlyConfigured(
+            f"{name} must be an absolute http(s) address such as "
+            f"https://switchboard.example.com, got {value!r}."
+        )
+    return value
+
+
+# Absolute links in e-mails and webhooks (a request has no part in sending them).
+# With DEBUG off and SITE_URL unset: https:// and the first ALLOWED_HOSTS name.
+SITE_URL = env_str("SITE_URL").strip()
+if not SITE_URL:
+    if DEBUG:
+        SITE_URL = "http://127.0.0.1:8000"
+    else:
+        _hosts = [h for h in ALLOWED_HOSTS if h and not h.startswith(".") and "*" not in h]
+        if not _hosts:
+            raise ImproperlyConfigured(
+                "SITE_URL must be set (e.g. https://switchboard.example.com) when DEBUG is "
+                "off and ALLOWED_HOSTS names no host to build e-mail links from."
+            )
+        SITE_URL = f"https://{_hosts[0]}"
+SITE_URL = _http_url("SITE_URL", SITE_URL).rstrip("/")
+# The company named in e-mails (their header and footer).
+COMPANY_NAME = env_str("COMPANY_NAME", "Switchboard").strip() or "Switchboard"
+
+# The webhook channel (messages_app.delivery): with a URL, every notification to a
+# person is also POSTed there as JSON, signed with HMAC-SHA256 under the secret, for
+# a company's WhatsApp, Telegram or SMS gateway (messages_app/delivery.py says how
+# a receiver checks the signature).
+NOTIFY_WEBHOOK_URL = env_str("NOTIFY_WEBHOOK_URL").strip()
+NOTIFY_WEBHOOK_SECRET = env_str("NOTIFY_WEBHOOK_SECRET")
+# Seconds to connect and for each read; below the outbox's claim (5 minutes).
+NOTIFY_WEBHOOK_TIMEOUT = env_int("NOTIFY_WEBHOOK_TIMEOUT", 10, minimum=1)
+if NOTIFY_WEBHOOK_URL:
+    NOTIFY_WEBHOOK_URL = _http_url("NOTIFY_WEBHOOK_URL", NOTIFY_WEBHOOK_URL, query=True)
+    if len(NOTIFY_WEBHOOK_SECRET) < 16:
+        raise ImproperlyConfigured(
+            "NOTIFY_WEBHOOK_SECRET must be set, at least 16 characters, when "
+            "NOTIFY_WEBHOOK_URL is set (the receiver checks the signature with it)."
+        )
+if NOTIFY_WEBHOOK_TIMEOUT > 120:
+    raise ImproperlyConfigured(
+        f"NOTIFY_WEBHOOK_TIMEOUT must be at most 120 seconds, got {NOTIFY_WEBHOOK_TIMEOUT}."
+    )
 
 # Celery: no broker configured means tasks run eagerly in-process.
 CELERY_BROKER_URL = env_redis_url("CELERY_BROKER_URL", env_redis_url("REDIS_URL"))
@@ -235,6 +303,31 @@ CELERY_BEAT_SCHEDULE = {
         "task": "directory.tasks.purge_imports_task",
         "schedule": crontab(hour=2, minute=30),
     },
+    # on the 1st of every month at 03:15: seed this year's and next year's public
+    # holidays and cuti bersama from the holidays package (days the admins added,
+    # moved or removed stay as they are)
+    "directory-seed-holidays": {
+        "task": "directory.tasks.seed_holidays_task",
+        "schedule": crontab(day_of_month=1, hour=3, minute=15),
+    },
+    # every minute: take the next escalation step on message slips nobody has
+    # acknowledged within their urgency's limit (again, cover or head, supervisors)
+    "messages-slip-escalation": {
+        "task": "messages_app.tasks.slip_escalation_task",
+        "schedule": 60.0,
+    },
+    # every 5 minutes: flag complaints past their deadlines and tell the
+    # department head, then the supervisors
+    "messages-complaint-escalation": {
+        "task": "messages_app.tasks.complaint_escalation_task",
+        "schedule": 300.0,
+    },
+    # every minute: send the notifications (e-mail, webhook) that are due: never
+    # sent (the broker or worker was down), due for a retry, or left by a dead worker
+    "messages-notification-sweep": {
+        "task": "messages_app.tasks.notification_sweep_task",
+        "schedule": 60.0,
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -263,6 +356,9 @@ IMPORT_RETENTION_DAYS = env_int("IMPORT_RETENTION_DAYS", 30, minimum=1)
 
 # The console shows each operator's calls today against this target.
 CALLS_DAILY_TARGET = env_int("CALLS_DAILY_TARGET", 150, minimum=1)
+
+# Message slips: the acknowledge link in a slip's e-mail works this many days.
+SLIP_ACK_LINK_DAYS = env_int("SLIP_ACK_LINK_DAYS", 7, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -28,5 +28,6 @@ urlpatterns = [
     path("directory/", include("directory.urls")),
     path("api/directory/", include("directory.api_urls")),
     path("calls/", include("calls.urls")),
+    path("messages/", include("messages_app.urls")),
     path("admin/", admin.site.urls),
 ]

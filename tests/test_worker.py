@@ -103,13 +103,18 @@ def celery_worker_process():
         result_backend=BROKER,
         task_default_queue=queue,
     )
-    # Celery caches the (disabled) result backend on first use; drop the cache.
+    # Celery caches the (disabled) result backend on first use, and its broker
+    # connection pools (eager tasks make them too, for the default broker): drop them.
     vars(app._local).pop("backend", None)
+    app._pool = None
+    vars(app.amqp)["_producer_pool"] = None
     try:
         yield queue
     finally:
         app.conf.update(saved)
         vars(app._local).pop("backend", None)
+        app._pool = None
+        vars(app.amqp)["_producer_pool"] = None
         worker.terminate()
         try:
             worker.wait(timeout=20)
@@ -174,3 +179,44 @@ def test_a_real_worker_applies_an_import_the_sweep_sent(celery_worker_process, m
 
     assert ImportBatch.objects.get(pk=batch.pk).status == ImportStatus.APPLIED
     assert list(Staff.objects.values_list("full_name", flat=True)) == ["Budi Santoso"]
+
+
+@pytest.fixture
+def mail_folder(tmp_path, monkeypatch):
+    """The worker (another process) writes its e-mails into files here."""
+    folder = tmp_path / "mail"
+    monkeypatch.setenv("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
+    monkeypatch.setenv("EMAIL_FILE_PATH", str(folder))
+    return folder
+
+
+@pytest.fixture
+def mailing_worker(mail_folder, celery_worker_process):
+    return mail_folder
+
+
+def test_a_real_worker_delivers_a_slips_email_once(mailing_worker):
+    from django.db import transaction
+
+    from messages_app.models import Notification, NotificationKind
+    from messages_app.notifications import notify, sweep
+    from tests.messages_app.factories import SlipFactory
+
+    budi = StaffFactory(full_name="Budi Santoso", email="budi@example.co.id")
+    with transaction.atomic():  # as slip_create does: the slip and its notification together
+        slip = SlipFactory(for_staff=budi, message="Tolong telepon balik Ibu Rina")
+        (row,) = notify(kind=NotificationKind.SLIP, slip=slip, staff=[budi])
+    # Sent to Redis at the commit; the worker sends the e-mail and stamps the row.
+    wait_until(lambda: Notification.objects.get(pk=row.pk).sent_at is not None)
+
+    row.refresh_from_db()
+    assert row.sent_at is not None and row.attempts == 1
+    assert list(row.delivery_attempts.values_list("ok", flat=True)) == [True]
+    assert sweep() == 0  # nothing left for the sweep: sent once
+    files = list(mailing_worker.glob("*.log"))
+    assert len(files) == 1
+    text = files[0].read_text()
+    assert text.count("\nMessage-ID: ") == 1
+    assert f"Message-ID: <notification-{row.pk}@" in text
+    assert "To: budi@example.co.id" in text
+    assert "Tolong telepon balik Ibu Rina" in text

@@ -17,6 +17,7 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
+from tests.messages_app.factories import ComplaintFactory, SlipFactory
 
 PERSONAS = ("anonymous", "operator", "supervisor", "directory_admin", "staff", "outsider")
 LOGIN = "login"  # a redirect to the log-in page
@@ -47,8 +48,20 @@ def only_post():
     return {"anonymous": LOGIN, **{p: NOT_ALLOWED for p in PERSONAS[1:]}}
 
 
+# Complaints: the desk records and reads them; supervisors work on any, a
+# department's staff on their department's (the world's complaint is theirs).
+COMPLAINT_READERS = {**CALL_LOG, "staff": OK}
+COMPLAINT_WORK = {**COMPLAINT_READERS, "operator": FORBIDDEN, "supervisor": 422, "staff": 422}
+
 # POST-only actions, posted to as each persona.
 POST_EXPECTED = {
+    # Nothing sent: the form comes back with its errors (422).
+    "messages_app:complaint-status": COMPLAINT_WORK,
+    "messages_app:complaint-assign": COMPLAINT_WORK,
+    "messages_app:complaint-reroute": COMPLAINT_WORK,
+    "messages_app:complaint-comment": COMPLAINT_WORK,
+    # No complaints ticked: back to the list with the message.
+    "messages_app:complaint-bulk": {**COMPLAINT_WORK, "supervisor": REDIRECT, "staff": REDIRECT},
     # No reason given: the supervisor gets the form back with the error (400).
     "calls:call-delete": {**CALL_LOG, "operator": FORBIDDEN, "supervisor": 400},
     # The admin's own batch: confirmed (or, once confirmed, refused) → back to a page.
@@ -93,6 +106,31 @@ EXPECTED = {
     # The call was taken by another operator: only a supervisor may correct it.
     "calls:call-edit": {**CALL_LOG, "operator": FORBIDDEN},
     "calls:call-delete": only_post(),
+    # Supervisors only (messages_app.act_on_any_complaint).
+    "messages_app:escalations": {**CALL_LOG, "operator": FORBIDDEN},
+    "messages_app:complaint-create": CALL_LOG,
+    "messages_app:complaint-route-preview": CALL_LOG,
+    "messages_app:complaint-queue": COMPLAINT_READERS,
+    "messages_app:complaint-detail": COMPLAINT_READERS,
+    "messages_app:complaint-status": only_post(),
+    "messages_app:complaint-assign": only_post(),
+    "messages_app:complaint-reroute": only_post(),
+    "messages_app:complaint-comment": only_post(),
+    "messages_app:complaint-bulk": only_post(),
+    # Message slips: the desk takes them and has the board; staff members their
+    # own (the slip in `world` is for someone else: 404 for them); the unread
+    # badge answers anyone; an acknowledge link needs no log-in (this one is
+    # not valid: 400).
+    "messages_app:slip-new": CALL_LOG,
+    "messages_app:slip-board": CALL_LOG,
+    "messages_app:slip-mine": {**CALL_LOG, "staff": OK},
+    "messages_app:slip-unread": ANY_USER,
+    "messages_app:slip-detail": {**CALL_LOG, "staff": 404},
+    "messages_app:slip-reroute": {**CALL_LOG, "staff": 404},
+    "messages_app:slip-acknowledge": only_post(),
+    "messages_app:slip-done": only_post(),
+    "messages_app:slip-resend": only_post(),
+    "messages_app:slip-ack": {p: 400 for p in PERSONAS},
 }
 
 
@@ -117,6 +155,8 @@ def world(db, staff_member, operator, supervisor, directory_admin, outsider):
     entry = InfoEntryFactory(title="Jam kerja")
     call = LogCallFactory(caller=LogCallerFactory())
     batch = ImportBatch.objects.create(kind="staff", created_by=directory_admin)
+    complaint = ComplaintFactory(department=staff_member.staff_profile.department)
+    slip = SlipFactory(for_staff=person, taken_by=operator)
     admin_user = UserFactory(username="root", is_staff=True, is_superuser=True)
     users = {
         "operator": operator,
@@ -134,6 +174,8 @@ def world(db, staff_member, operator, supervisor, directory_admin, outsider):
             "info": entry,
             "call": call,
             "batch": batch,
+            "complaint": complaint,
+            "slip": slip,
         },
     }
 
@@ -152,7 +194,11 @@ def concrete(route: str, name: str, world) -> str:
         "directory:import-preview": objects["batch"].pk,
         "directory:import-confirm": objects["batch"].pk,
         "directory:import-cancel": objects["batch"].pk,
+        "messages_app:slip-detail": objects["slip"].pk,
+        "messages_app:slip-reroute": objects["slip"].pk,
     }.get(name, objects["staff"].pk)
+    if name.startswith("messages_app:complaint-"):
+        pk = objects["complaint"].pk
     path = route
     for token, value in (
         ("<int:pk>", str(pk)),
@@ -163,6 +209,7 @@ def concrete(route: str, name: str, world) -> str:
         ("<slug:kind>", "staff"),
         ("<str:fmt>", "csv"),
         ("<slug:fmt>", "csv"),
+        ("<str:token>", "not-a-token"),
     ):
         path = path.replace(token, value)
     if "<" in path or "(?P" in path or "^" in path:

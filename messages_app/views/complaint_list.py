@@ -1,0 +1,3 @@
+"""complaint_list views (see messages_app/urls.py)."""
+
+urlpatterns = []
