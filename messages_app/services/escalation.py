@@ -32,7 +32,7 @@ before the sweep is not refused because the sweep ran.
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -57,6 +57,7 @@ from messages_app.models import (
     UrgencyLimit,
 )
 from messages_app.notifications import notify
+from messages_app.services.slips import slip_due_at
 from messages_app.timeline import complaint_event, slip_event
 from switchboard.roles import SUPERVISOR
 
@@ -78,37 +79,8 @@ SLIP_ESCALATION_EVENTS = (
     "escalated_to_supervisors",
 )
 
-# When the admins have set no limit for an urgency: the issue's examples.
-# (minutes, business time, by the end of the next working day)
-DEFAULT_LIMITS = {
-    "urgent": (10, False, False),
-    "high": (30, True, False),
-    "normal": (240, True, False),
-    "low": (None, True, True),
-}
-
 # Slips handled per sweep; the rest wait for the next run (a minute later).
 SLIP_BATCH = 500
-
-
-def _limit_end(*, urgency: str, start: datetime, calendar: BusinessCalendar, limits) -> datetime:
-    """When one urgency limit counted from `start` ends: minutes of working time
-    (or on the clock), or the end of the next working day.
-
-    The same rule as a slip's first deadline. TODO(issue 8): after the merge,
-    call messages_app.services.slips.slip_due_at(urgency=, start=, calendar=),
-    which slip_create uses, instead of repeating the rule here."""
-    limit = limits.get(urgency)
-    if limit is not None:
-        minutes, business_time = limit.minutes, limit.business_time
-        next_day = limit.next_working_day
-    else:
-        minutes, business_time, next_day = DEFAULT_LIMITS.get(urgency, DEFAULT_LIMITS["normal"])
-    if next_day:
-        return calendar.end_of_next_working_day(start)
-    if business_time:
-        return calendar.add(start, minutes)
-    return start + timedelta(minutes=minutes)
 
 
 def _slip_due(now) -> Q:
@@ -291,7 +263,7 @@ def slip_escalation_sweep(*, now=None, limit: int = SLIP_BATCH) -> int:
             step = _slip_step(slip, supervisors=supervisors)
         next_at = None
         if step.level < SLIP_SUPERVISORS:
-            next_at = _limit_end(urgency=slip.urgency, start=now, calendar=calendar, limits=limits)
+            next_at = slip_due_at(urgency=slip.urgency, start=now, calendar=calendar, limits=limits)
         with transaction.atomic():
             if not _claim_slip(slip, now=now, level=step.level, next_at=next_at):
                 continue

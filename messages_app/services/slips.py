@@ -84,14 +84,27 @@ FALLBACK_LIMITS = {
 }
 
 
-def slip_due_at(*, urgency: str, start: datetime, calendar: BusinessCalendar | None = None):
+def slip_due_at(
+    *,
+    urgency: str,
+    start: datetime,
+    calendar: BusinessCalendar | None = None,
+    limits: dict | None = None,
+):
     """When a slip of `urgency` taken at `start` must be acknowledged by: its
     UrgencyLimit (minutes of working time, or on the clock, or the end of the
     next working day) counted on the business calendar (loaded when needed and
-    not given), or FALLBACK_LIMITS when admins set none."""
+    not given), or FALLBACK_LIMITS when admins set none.
+
+    `limits` ({urgency: UrgencyLimit}, read once by a caller handling many
+    slips, such as the escalation sweep) saves the query for the limit; the
+    escalation's later steps count the same rule from the step's own time."""
     if urgency not in Urgency.values:
         raise ValidationError({"urgency": _("Choose low, normal, high or urgent.")})
-    limit = UrgencyLimit.objects.filter(urgency=urgency).first()
+    if limits is None:
+        limit = UrgencyLimit.objects.filter(urgency=urgency).first()
+    else:
+        limit = limits.get(urgency)
     if limit is not None:
         minutes, business, next_day = limit.minutes, limit.business_time, limit.next_working_day
     else:
