@@ -133,6 +133,17 @@ class ConsoleSlipForm(forms.Form):
         self.call_form, self.user = call_form, user
         _style(self, small=True)
 
+    def away(self) -> dict | None:
+        """The person the call asks for, when they are away: {"cover": name or
+        ""}. Read from the call's checked form, so a section that comes back
+        with the call refused still names the cover and offers the choice
+        (console_slip.js does the same as the operator picks someone)."""
+        cleaned = getattr(self.call_form, "cleaned_data", None) or {}
+        staff = cleaned.get("asked_for_staff")
+        if not isinstance(staff, Staff) or staff.is_available:
+            return None
+        return {"cover": staff.cover.full_name if staff.cover_id else ""}
+
     def clean(self):
         data = super().clean()
         for name in ("urgency", "mood", "send_to"):

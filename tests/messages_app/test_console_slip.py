@@ -211,6 +211,27 @@ def test_a_message_needs_its_text(desk, op):
     assert _nothing_saved()
 
 
+def test_a_refused_slip_for_someone_away_still_names_the_cover_and_offers_the_choice(desk, op):
+    response = post(op, number="0812 3456 7890", asked_for_staff=desk.budi.pk, purpose="")
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    away = html[html.index("data-slip-away>") :]
+    assert away[: away.index("</span>")] == "data-slip-away>(away; cover: Sari Wulandari)"
+    send_to = html[html.index("data-slip-send-to") :]
+    assert "hidden" not in send_to[: send_to.index(">")]
+
+
+def test_a_refused_slip_for_someone_in_offers_no_cover_choice(desk, op):
+    response = post(op, number="0812 3456 7890", asked_for_staff=desk.sari.pk, purpose="")
+
+    assert response.status_code == 422
+    html = response.content.decode()
+    assert "data-slip-away></span>" in html
+    send_to = html[html.index("data-slip-send-to") :]
+    assert send_to[: send_to.index(">")].rstrip().endswith("hidden")
+
+
 def test_an_odd_section_value_is_a_field_error(desk, op):
     response = post(
         op, asked_for_staff=desk.budi.pk, purpose="Halo", **{"message-urgency": "yesterday"}
