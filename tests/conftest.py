@@ -6,6 +6,7 @@ import os
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + Playwright
 
 import pytest
+from celery._state import _set_task_join_will_block
 from django.test import Client
 
 from switchboard.celery import app as celery_app
@@ -61,10 +62,17 @@ def _fast_password_hasher():
 
 @pytest.fixture(autouse=True)
 def _eager_celery():
-    """Tasks run in-process in tests unless a test starts a real worker."""
+    """Tasks run in-process in tests unless a test starts a real worker.
+
+    Celery keeps "a join would block" in one process-wide flag that each eager
+    task sets and restores around itself; eager tasks in two threads at once
+    (the concurrency tests) can restore it in the wrong order and leave it set,
+    and a later test's result.get() would then refuse to wait. So it is reset
+    after every test."""
     celery_app.conf.task_always_eager = True
     celery_app.conf.task_eager_propagates = True
     yield
+    _set_task_join_will_block(False)
 
 
 @pytest.fixture
