@@ -200,7 +200,7 @@ def test_the_webhook_gets_a_signed_json_post_a_receiver_can_verify(receiver, set
             "callback_number": "+62811222333",
             "callback_time": "after 14:00",
         },
-        "subject": "[High] Message from Ibu Rina for Budi Santoso",
+        "subject": "[Tinggi] Pesan dari Ibu Rina untuk Budi Santoso",  # in Budi's language
         "text": "Please call back about the offer ✓",
         "urgency": "high",
         "severity": None,
