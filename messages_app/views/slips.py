@@ -19,8 +19,6 @@ from django.contrib.auth.decorators import login_not_required, permission_requir
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import path, reverse
 from django.utils import timezone, translation
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -61,7 +59,6 @@ ROW_TEMPLATES = {
     "mine": "messages_app/partials/_slip_row.html",
     "board": "messages_app/partials/_slip_board_row.html",
 }
-DELIVERIES_TEMPLATE = "messages_app/partials/_deliveries.html"
 
 
 def _next_url(request) -> str:
@@ -153,17 +150,6 @@ def slip_unread(request):
 # One slip --------------------------------------------------------------------
 
 
-def _deliveries(slip) -> tuple[list, str]:
-    """The delivery log (messages_app.notifications.delivery_log) and its
-    partial, once the outbox provides them."""
-    log = getattr(notifications, "delivery_log", None)
-    try:
-        get_template(DELIVERIES_TEMPLATE)
-    except TemplateDoesNotExist:
-        return [], ""
-    return (list(log(slip=slip)) if log else []), DELIVERIES_TEMPLATE
-
-
 @require_GET
 def slip_detail(request, pk):
     slip = get_slip_for_user(request, pk, queryset=slip_detail_queryset())
@@ -176,13 +162,11 @@ def slip_detail(request, pk):
     events = list(slip.events.all())
     for event in events:
         event.label = event_label(SLIP_EVENTS, event.kind)
-    deliveries, deliveries_template = _deliveries(slip)
     context = {
         "slip": slip,
         "events": events,
         "recipients": list(slip.slip_recipients.all()),
-        "notifications": deliveries,
-        "deliveries_template": deliveries_template,
+        "notifications": notifications.delivery_log(slip=slip),
         "desk": request.user.has_perm(ANY_SLIP),
         "can_act": _can_act(request, slip),
         "now": timezone.now(),
