@@ -63,14 +63,16 @@ COMPLAINT_BEAT = timedelta(minutes=5)
 SEND_DELAY = timedelta(seconds=4)
 
 # Complaints by age, oldest first: the positions that must hold each role, so
-# that every stage shows (negative: from the newest). The rest are drawn.
+# that every stage shows (negative: from the newest), the first ones first: five
+# complaints show them all (those on their own with a fixed role add "in
+# progress" and an overdue one). The rest are drawn.
 ROLE_PLACES = [
     (-1, "routed"),
     (0, "closed"),
     (-2, "acknowledged"),
     (1, "reopened"),
-    (-3, "in_progress"),
     (2, "resolved"),
+    (-3, "in_progress"),
     (3, "routed"),  # old and never acknowledged: overdue, escalated
     (4, "in_progress_late"),  # old, worked on, not resolved: overdue
 ]

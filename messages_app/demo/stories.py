@@ -204,7 +204,7 @@ LOOSE_SLIPS = [
         "Pesan dari Bu Ratna Kusumawati (Direktur Keuangan), disampaikan Mbak Rina: mohon "
         "proyeksi penjualan Desember dikirim sebelum rapat direksi hari Kamis.",
         "Budi Santoso",
-        0,
+        1,
         time(10, 5),
         "open",
         urgency="high",
@@ -469,6 +469,42 @@ class LooseComplaint:
 
 
 LOOSE_COMPLAINTS = [
+    LooseComplaint(
+        "Ibu Susanti (PT Cahaya Abadi Elektronik)",
+        "021-4587-3310",
+        "susanti.keuangan@example.com",
+        2,
+        time(9, 10),
+        Story(
+            "Tagihan & pembayaran",
+            "",
+            "medium",
+            "Faktur pajak untuk pembelian bulan lalu belum terbit, padahal sudah diminta dua "
+            "kali; tanpa faktur pajak PPN-nya tidak bisa dikreditkan.",
+        ),
+        role="routed",  # nobody took it up: overdue, escalated
+    ),
+    LooseComplaint(
+        "Bapak Rahmat Koto (Toko Elektronik Sinar Padang)",
+        "0812-6654-0921",
+        "",
+        3,
+        time(13, 45),
+        Story(
+            "Tagihan & pembayaran",
+            "Kipas Angin Berdiri NS-16",
+            "medium",
+            "Tagihan untuk pesanan 40 unit Kipas Angin NS-16 datang dua kali dengan nomor "
+            "berbeda; toko sudah membayar yang pertama dan minta tagihan kedua dibatalkan.",
+            ack="Dicek ke Piutang Usaha: tagihan kedua memang dobel.",
+            work="Pembatalan tagihan kedua diajukan ke Manajer Akuntansi.",
+            update="Tagihan kedua sedang kami batalkan; Bapak tidak perlu membayarnya.",
+            resolution="Tagihan kedua sudah dibatalkan; konfirmasi tertulis dikirim lewat "
+            "WhatsApp.",
+            close="Toko mengonfirmasi pembatalan.",
+            reopen="Toko menerima surat penagihan untuk tagihan yang sudah dibatalkan.",
+        ),
+    ),
     LooseComplaint(
         "Hendrawan Kusuma (CV Sumber Rejeki, Bandung)",
         "022-7312-5590",
