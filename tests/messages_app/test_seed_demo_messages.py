@@ -221,6 +221,13 @@ def test_the_supervisors_pages_show_the_desk_at_work(seeded):
     assert slip.message[:40] in detail.content.decode()
 
 
+def test_every_seeded_slip_and_complaint_has_a_page(seeded):
+    client = client_for("supervisor")
+    for thing in [*MessageSlip.objects.all(), *Complaint.objects.all()]:
+        response = client.get(thing.get_absolute_url())
+        assert response.status_code == 200, thing
+
+
 def test_every_notification_went_out(seeded):
     notifications = Notification.objects.all()
     assert notifications.count() > 50
