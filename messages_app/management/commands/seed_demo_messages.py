@@ -57,7 +57,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from directory.management.commands import seed_demo as demo
 from directory.models import Department
@@ -178,7 +178,9 @@ def load_demo_messages(*, now) -> Result:
         raise CommandError("There is no active user with the Operator role to take messages.")
     last_notification = Notification.objects.aggregate(last=Max("pk"))["last"] or 0
     result = Result()
-    with transaction.atomic():
+    # What the services write down (timeline notes, e-mails to the company's
+    # mailboxes) is in the company's language, whoever runs the command.
+    with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
         for what, count in ensure_catalogue().items():
             setattr(result, what, count)
         result.limits = ensure_urgency_limits()
