@@ -518,7 +518,7 @@ LOOSE_COMPLAINTS = [
             "Surat dari distributor: diskon 7% yang dijanjikan sales untuk pembelian 150 unit "
             "Dispenser NS-D2 tidak ada di faktur. Sudah dua kali menghubungi salesnya, belum "
             "ada jawaban.",
-            ack="Dicek dengan Key Account Manager: diskon memang disetujui Pak Budi.",
+            ack="Dicek dengan Key Account Manager: diskon 7% memang disepakati saat negosiasi.",
             work="Nota kredit diminta ke Keuangan.",
             update="Diskon 7% sudah kami setujui; nota kredit sedang diproses Keuangan.",
         ),
