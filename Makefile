@@ -34,6 +34,7 @@ seed: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_holidays
 	$(PY) manage.py seed_demo_calls
+	$(PY) manage.py seed_demo_messages
 
 run: seed
 	@echo ""

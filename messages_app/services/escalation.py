@@ -275,7 +275,7 @@ def slip_escalation_sweep(*, now=None, limit: int = SLIP_BATCH) -> int:
                     defaults={"role": step.role, "added_at": now},
                 )
             slip_event(slip, step.event, note=step.note, now=now)
-            notify(kind=step.kind, slip=slip, staff=step.staff, addresses=step.addresses)
+            notify(kind=step.kind, slip=slip, staff=step.staff, addresses=step.addresses, now=now)
         steps += 1
     return steps
 
@@ -484,6 +484,7 @@ def complaint_escalation_sweep(*, now=None) -> int:
                         kind=NotificationKind.COMPLAINT_ESCALATED,
                         complaint=complaint,
                         staff=[step.head],
+                        now=now,
                     )
                 else:
                     addresses = supervisors.addresses()
@@ -502,6 +503,7 @@ def complaint_escalation_sweep(*, now=None) -> int:
                         kind=NotificationKind.COMPLAINT_ESCALATED,
                         complaint=complaint,
                         addresses=addresses,
+                        now=now,
                     )
             steps += 1
     return steps

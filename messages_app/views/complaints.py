@@ -121,21 +121,33 @@ def _deliveries(complaint) -> tuple[list, bool]:
     return (list(log(complaint=complaint)) if log else []), True
 
 
+# The rows whose data names departments ("from", "to", "department"); other
+# rows keep other things there (an assignment staff ids, an escalation the
+# addresses it went to).
+ROUTING_EVENTS = ("routed", "rerouted")
+
+
+def _departments_of(event) -> dict:
+    data = event.data if event.kind in ROUTING_EVENTS and isinstance(event.data, dict) else {}
+    return {key: value for key, value in data.items() if isinstance(value, int)}
+
+
 def _timeline(complaint) -> list:
     """The timeline with who and, for routing rows, the departments' names:
     two queries whatever its length."""
     events = list(complaint.events.select_related("by"))
     ids = set()
     for event in events:
-        for key in ("from", "to", "department"):
-            value = event.data.get(key) if isinstance(event.data, dict) else None
-            if isinstance(value, int):
-                ids.add(value)
+        ids.update(
+            value
+            for key, value in _departments_of(event).items()
+            if key in ("from", "to", "department")
+        )
     names = dict(Department.objects.filter(pk__in=ids).values_list("pk", "name")) if ids else {}
     for event in events:
         event.label = event_label(COMPLAINT_EVENTS, event.kind)
         event.customer = event.visibility == Visibility.CUSTOMER
-        data = event.data if isinstance(event.data, dict) else {}
+        data = _departments_of(event)
         event.from_department = names.get(data.get("from"), "")
         event.to_department = names.get(data.get("to") or data.get("department"), "")
     return events

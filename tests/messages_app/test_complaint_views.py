@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as examples
 from hypothesis import strategies as st
 
-from messages_app.models import Complaint, ComplaintStatus, Visibility
+from messages_app.models import Complaint, ComplaintEvent, ComplaintStatus, Visibility
 from messages_app.services.complaints import complaint_comment
 from tests.factories import CallerFactory, StaffFactory
 from tests.messages_app.complaint_world import *  # noqa: F403  (the fixtures)
@@ -98,6 +98,38 @@ def test_internal_notes_and_what_the_customer_was_told_are_apart(
     assert "Kami hubungi besok" in customer.group(1)
     told = html.split('id="complaint-told"')[1]
     assert "Kami hubungi besok" in told and "Catatan dalam" not in told
+
+
+def test_only_routing_rows_name_departments_on_the_timeline(
+    supervisor_client, routed, service, finance
+):
+    """An escalation to the supervisors keeps their addresses under "to", and an
+    assignment staff ids: neither is a department (the page used to answer 500
+    on the first and could name a wrong department on the second)."""
+    tono = StaffFactory(full_name="Tono", department=finance)
+    ComplaintEvent.objects.create(
+        complaint=routed, kind="rerouted", data={"from": service.pk, "to": finance.pk}, at=TUESDAY
+    )
+    ComplaintEvent.objects.create(
+        complaint=routed, kind="assigned", text="Tono", data={"from": None, "to": tono.pk}
+    )
+    ComplaintEvent.objects.create(
+        complaint=routed,
+        kind="escalated_to_supervisors",
+        text="E-mailed to the supervisors.",
+        data={"deadline": "acknowledge", "level": 2, "to": ["sari@example.co.id"]},
+    )
+
+    response = supervisor_client.get(detail(routed))
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    rows = re.findall(
+        r'<li class="sb-event[^"]*" data-event="([a-z_]+)"[^>]*>(.*?)</li>', html, re.S
+    )
+    shown = {kind: body for kind, body in rows}
+    assert f"{service.name} → {finance.name}" in shown["rerouted"]
+    assert "→" not in shown["assigned"] and "→" not in shown["escalated_to_supervisors"]
 
 
 def test_overdue_deadlines_are_flagged(supervisor_client, finance):

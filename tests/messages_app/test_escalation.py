@@ -175,6 +175,25 @@ def test_after_the_limit_the_slip_is_sent_again_to_its_recipients(people):
     assert sent(slip, NotificationKind.SLIP_REMINDER) == ["budi@example.co.id"]
 
 
+def test_the_notifications_of_a_step_carry_the_sweeps_time(people, supervisors):
+    """A sweep run for a moment (a replay, the demo seed) writes what it tells
+    as of that moment, like its timeline rows."""
+    slip = slip_for(people["budi"], due_at=at(2, 12))
+    complaint = ComplaintFactory(
+        department=people["finance"],
+        status=ComplaintStatus.ROUTED,
+        created_at=at(2, 8),
+        acknowledge_due_at=at(2, 12),
+    )
+    slip_escalation_sweep(now=at(2, 12, 1))
+    complaint_escalation_sweep(now=at(2, 12, 5))
+
+    told = Notification.objects.filter(slip=slip).values_list("created_at", "next_attempt_at")
+    assert set(told) == {(at(2, 12, 1), at(2, 12, 1))}
+    told = Notification.objects.filter(complaint=complaint).values_list("created_at", flat=True)
+    assert set(told) == {at(2, 12, 5)}
+
+
 def test_then_it_goes_to_the_cover_of_an_addressee_who_is_away(people):
     slip = slip_for(people["budi"], due_at=at(2, 12))
     slip_escalation_sweep(now=at(2, 12))

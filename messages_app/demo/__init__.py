@@ -1,0 +1,1 @@
+"""The demo desk's slips and complaints: `manage.py seed_demo_messages`."""
