@@ -87,3 +87,10 @@ class FastSelect(FastRenderMixin, forms.Select):
                 parts.append(SafeString("\n  </optgroup>"))
         parts.append(SafeString("\n</select>"))
         return _join(parts)
+
+
+class FastSelectMultiple(FastRenderMixin, forms.SelectMultiple):
+    """A list box of several choices (Django adds the `multiple` attribute and
+    marks each chosen option), written like FastSelect."""
+
+    render_widget = FastSelect.render_widget

@@ -1,0 +1,155 @@
+"""Reads behind the complaint list, its export and its report: the rows a
+user may see with what the table shows, the keyword search, the overdue
+condition, and the counts by category and product over time (GROUP BY)."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db.models import Case, Count, IntegerField, Q, Value, When
+from django.db.models.functions import TruncMonth, TruncWeek
+from django.utils import timezone
+
+from directory.text import fold
+from messages_app.access import complaints_visible_to
+from messages_app.models import OPEN_COMPLAINT_STATUSES, SavedFilter
+from messages_app.services.complaints import format_reference
+from messages_app.views.complaints import UNACKNOWLEDGED
+from switchboard.phones import parse_phone_number
+
+LIST_RELATED = ("category", "product", "department", "assigned_to")
+
+# A reference typed in full ("KEL-2026-000123", "kel-2026-123"): the unique
+# index finds it, without the trigram search.
+REFERENCE_RE = re.compile(r"\s*([A-Za-z]{2,5})-([0-9]{4})-([0-9]{1,6})\s*")
+# A number as people type one: digits with spaces, dashes, dots, slashes,
+# brackets and a leading +; at least seven digits (an extension is no customer).
+PHONE_RE = re.compile(r"\s*\+?[0-9()./\- ]+\s*")
+PHONE_MIN_DIGITS = 7
+MAX_WORDS = 8
+# Words this short match the start of a word (" ab"), which the trigram index
+# answers; a single letter is no search at all.
+SHORT_WORD = 2
+
+
+def complaint_list_base(request):
+    """The complaints the user may see, with what a list row shows, newest first."""
+    return complaints_visible_to(request).select_related(*LIST_RELATED)
+
+
+def reference_of(text: str) -> str | None:
+    """The reference `text` names in full, normalised (KEL-2026-000123), or None."""
+    match = REFERENCE_RE.fullmatch(text or "")
+    if match is None:
+        return None
+    prefix, year, number = match.groups()
+    formatted = format_reference(int(year), int(number))
+    return formatted if formatted.startswith(prefix.upper() + "-") else None
+
+
+def phone_of(text: str) -> str | None:
+    """The E.164 form of a number typed any way (0812-3456-7890, +62 812…), or
+    None when `text` is not a valid number."""
+    if not PHONE_RE.fullmatch(text or "") or sum(c.isdigit() for c in text) < PHONE_MIN_DIGITS:
+        return None
+    try:
+        return parse_phone_number(text)
+    except ValidationError:
+        return None
+
+
+def search_words(text: str) -> list[str]:
+    """The folded words of a keyword search that take part in it."""
+    return [word for word in fold(text).split() if len(word) >= SHORT_WORD][:MAX_WORDS]
+
+
+def keyword_filter(queryset, text: str):
+    """Complaints matching a keyword search: a reference in full by the unique
+    index; a phone number in any form by its E.164 form; else every word in
+    the folded search text (reference, customer name, number as E.164 and as
+    national digits, description), which the trigram index answers on
+    PostgreSQL. Short words match the start of a word."""
+    reference = reference_of(text)
+    if reference is not None:
+        return queryset.filter(reference=reference)
+    phone = phone_of(text)
+    if phone is not None:
+        return queryset.filter(search_text__contains=phone)
+    for word in search_words(text):
+        pattern = word if len(word) > SHORT_WORD else f" {word}"
+        queryset = queryset.filter(search_text__contains=pattern)
+    return queryset
+
+
+def overdue_q(now) -> Q:
+    """Late to be acknowledged (still new or routed) or to be resolved (still
+    open), as views.complaints.deadline_flags marks a row."""
+    return Q(status__in=UNACKNOWLEDGED, acknowledge_due_at__lt=now) | Q(
+        status__in=OPEN_COMPLAINT_STATUSES, resolve_due_at__lt=now
+    )
+
+
+def local_day_start(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
+def created_between(queryset, first: date | None, last: date | None):
+    """Complaints recorded from the local day `first` to the end of `last`."""
+    if first is not None:
+        queryset = queryset.filter(created_at__gte=local_day_start(first))
+    if last is not None:
+        queryset = queryset.filter(created_at__lt=local_day_start(last + timedelta(days=1)))
+    return queryset
+
+
+def capped_count(queryset, cap: int) -> int:
+    """How many rows match, counting no further than cap + 1 (a COUNT over a
+    LIMIT: its cost is bounded however many match)."""
+    return queryset.order_by().values("pk")[: cap + 1].count()
+
+
+def saved_filters_for(user) -> list[SavedFilter]:
+    """The user's own filters, then those others share, in one query."""
+    mine_first = Case(
+        When(owner=user, then=Value(0)), default=Value(1), output_field=IntegerField()
+    )
+    return list(
+        SavedFilter.objects.filter(Q(owner=user) | Q(shared=True))
+        .select_related("owner")
+        .annotate(theirs=mine_first)
+        .order_by("theirs", "name", "id")
+    )
+
+
+# The report ------------------------------------------------------------------
+
+WEEK = "week"
+MONTH = "month"
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Complaints per (period start, id of the category or product; None for
+    none), for one dimension."""
+
+    by: str
+    cells: dict[tuple[date, int | None], int]
+
+
+def complaint_counts(queryset, *, by: str, period: str) -> Counts:
+    """One GROUP BY query: complaints per local week or month and per
+    category or product (`by`, a field name)."""
+    tz = timezone.get_current_timezone()
+    trunc = TruncWeek if period == WEEK else TruncMonth
+    rows = (
+        queryset.order_by()
+        .annotate(period=trunc("created_at", tzinfo=tz))
+        .values_list("period", f"{by}_id")
+        .annotate(n=Count("pk"))
+    )
+    cells = {}
+    for start, key, n in rows:
+        day = start.astimezone(tz).date() if isinstance(start, datetime) else start
+        cells[(day, key)] = cells.get((day, key), 0) + n
+    return Counts(by=by, cells=cells)
