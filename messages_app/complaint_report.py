@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from messages_app.selectors_complaints import MONTH, WEEK, Counts
 
-MAX_WEEKLY_DAYS = 92
+MAX_WEEKLY_DAYS = 63  # nine weeks: a longer range is counted per month
 MAX_MONTHS = 60
 DEFAULT_MONTHS = 12
 TOP_SERIES = 8
@@ -114,14 +114,22 @@ def _fmt(value: float) -> str:
 
 
 def build_chart(
-    counts: Counts, names: dict[str, str], *, kind: str, starts: list[date], title: str, none: str
+    counts: Counts,
+    by: str,
+    names: dict[str, str],
+    *,
+    kind: str,
+    starts: list[date],
+    title: str,
+    none: str,
 ) -> Chart:
-    """The chart and table of `counts` over the periods `starts`: the busiest
-    TOP_SERIES series by name (`names`: id -> name; `none` names the
-    complaints with none), the others summed as "Other"."""
+    """The chart and table of `counts` by "category" or "product" (`by`) over
+    the periods `starts`: the busiest TOP_SERIES series by name (`names`: id
+    -> name; `none` names the complaints with none), the others summed as
+    "Other"."""
     index = {start: i for i, start in enumerate(starts)}
     per_key: dict[str, list[int]] = {}
-    for (start, key), n in counts.cells.items():
+    for (start, key), n in counts.by(by).items():
         if start not in index:
             continue
         values = per_key.setdefault("none" if key is None else str(key), [0] * len(starts))

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 
 
 class SavedFilterForm(forms.Form):
-    name = forms.CharField(label=_("Name"), max_length=200)
+    # Required and unique: the service says so (saved_filter_create).
+    name = forms.CharField(label=_("Name"), max_length=200, required=False)
     shared = forms.BooleanField(
         label=_("Share it with everyone who sees the complaint list"), required=False
     )

@@ -21,7 +21,8 @@ TABLE_KEYS = ("sort", "per_page")
 
 
 def _sorts() -> set[str]:
-    names = [name for name, column in ComplaintTable.base_columns.items() if column.orderable]
+    columns = ComplaintTable.base_columns.items()
+    names = [name for name, column in columns if column.orderable is not False]
     return {prefix + name for name in names for prefix in ("", "-")}
 
 

@@ -15,6 +15,8 @@ Every page checks who may see it here, and reads only what
 messages_app.access.complaints_visible_to gives the user.
 """
 
+import re
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
@@ -34,7 +36,7 @@ from messages_app.forms_complaint_list import SavedFilterForm
 from messages_app.models import Complaint, SavedFilter
 from messages_app.selectors_complaints import (
     complaint_counts,
-    complaint_list_base,
+    complaint_list_rows,
     created_between,
     saved_filters_for,
 )
@@ -44,6 +46,7 @@ from messages_app.tables import PER_PAGE, CappedPaginator, ComplaintTable
 EXPORT_PERMISSION = "messages_app.export_complaint"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PAGE_KEYS = ("page",)
+SORT_RE = re.compile(r"-?[a-z_]{1,40}")
 
 
 def may_see_list(request) -> bool:
@@ -104,7 +107,11 @@ class ComplaintListView(SingleTableMixin, FilterView):
 
     table_class = ComplaintTable
     filterset_class = ComplaintFilter
-    table_pagination = {"paginator_class": CappedPaginator, "per_page": PER_PAGE}
+    table_pagination = {
+        "paginator_class": CappedPaginator,
+        "per_page": PER_PAGE,
+        "rows": complaint_list_rows,
+    }
     template_name = "messages_app/complaint_list.html"
 
     def dispatch(self, request, *args, **kwargs):
@@ -112,7 +119,7 @@ class ComplaintListView(SingleTableMixin, FilterView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        return complaint_list_base(self.request)
+        return complaints_visible_to(self.request)
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -136,6 +143,7 @@ class ComplaintListView(SingleTableMixin, FilterView):
                 "summary": filterset.summary(),
                 "can_export": request.user.has_perm(EXPORT_PERMISSION),
                 "can_bulk": may_act_in_bulk(request),
+                "filter_invalid": filterset.is_bound and not filterset.is_valid(),
                 "bulk_people": filterset.options["assigned_to"] if filterset.offers_people else [],
                 "bulk_departments": filterset.options["department"],
                 "own_department": _own_department(request) is not None,
@@ -156,7 +164,7 @@ complaint_list = ComplaintListView.as_view()
 def _ordered(request, queryset):
     """The queryset in the order the list shows (its `sort`, else newest first)."""
     table = ComplaintTable(queryset)
-    sort = request.GET.get("sort")
+    sort = [alias for alias in request.GET.get("sort", "").split(",") if SORT_RE.fullmatch(alias)]
     if sort:
         table.order_by = sort
     return table.data.data
@@ -201,7 +209,7 @@ def complaint_export(request, fmt):
 def complaint_report_view(request):
     """Complaints by category and by product per month (per week for a short
     range) for the list's filter: a chart and the same figures as a table.
-    Without dates, the last twelve months. Two GROUP BY queries."""
+    Without dates, the last twelve months. One GROUP BY query for both."""
     _require_list(request)
     filterset = _filterset(request, complaints_visible_to(request))
     context = {"filter": filterset, "query": list_query(request), "charts": [], "error": ""}
@@ -217,15 +225,15 @@ def complaint_report_view(request):
         return render(request, "messages_app/complaint_report.html", context)
     kind, starts = complaint_report.periods_for(first, last)
     queryset = created_between(filterset.qs, first, last)
-    options = filterset.options
+    counts = complaint_counts(queryset, period=kind)
     for by, title, none in (
         ("category", _("Complaints by category"), _("(no category)")),
         ("product", _("Complaints by product"), _("(no product)")),
     ):
-        counts = complaint_counts(queryset, by=by, period=kind)
+        names = dict(filterset.options[by])
         context["charts"].append(
             complaint_report.build_chart(
-                counts, dict(options[by]), kind=kind, starts=starts, title=title, none=none
+                counts, by, names, kind=kind, starts=starts, title=title, none=none
             )
         )
     context.update(

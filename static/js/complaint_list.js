@@ -1,4 +1,5 @@
-/* The complaint list: "/" jumps to the keyword search; ticking rows (one by
+/* The complaint list and its report: "/" jumps to the keyword search and
+   Enter in a list box filters; ticking rows (one by
    one, or every row of the page at once) counts them for the bulk form; the
    bulk form shows the fields its action needs. Without JavaScript the page
    still filters, ticks and posts; only "tick all" and the hiding need it. */
@@ -56,6 +57,13 @@
   });
 
   document.addEventListener("keydown", function (event) {
+    // Enter in a filter's list box filters, as it does in its text fields.
+    var list = event.target;
+    if (event.key === "Enter" && list.matches("form[data-complaint-filter] select") && list.form) {
+      event.preventDefault();
+      list.form.requestSubmit();
+      return;
+    }
     var typing = /^(INPUT|TEXTAREA|SELECT)$/.test(event.target.tagName);
     if (event.key === "/" && !typing && !event.altKey && !event.ctrlKey && !event.metaKey) {
       var box = document.getElementById("id_q");

@@ -303,21 +303,29 @@ def test_pages_are_bounded_in_size_and_number(supervisor_client, finance):
     assert "Page 2 of 3" in response.content.decode()
 
 
-def test_the_count_stops_at_the_cap_and_pages_reach_that_far(
+def test_the_count_stops_at_the_cap_and_pages_go_on_by_looking_ahead(
     supervisor_client, finance, monkeypatch
 ):
-    monkeypatch.setattr(tables, "COUNT_CAP", 4)
+    monkeypatch.setattr(tables, "COUNT_CAP", 3)
     made = [
-        make(department=finance, created_at=at(2026, 1, 1) + timedelta(hours=n)) for n in range(6)
+        make(department=finance, created_at=at(2026, 1, 1) + timedelta(hours=n)) for n in range(7)
     ]
+    newest_first = list(reversed(ids(*made)))
 
-    response = supervisor_client.get(LIST, {"per_page": "2", "page": "3"})
+    def page(number):
+        response = supervisor_client.get(LIST, {"per_page": "2", "page": number})
+        return shown(response), response.content.decode()
 
-    html = response.content.decode()
-    assert "More than 4 complaints" in html
-    assert "Page 2 of 2+" in html  # page 3 is past the cap: the last page within it
-    assert shown(response) == list(reversed(ids(*made)))[2:4]
-    exact = supervisor_client.get(LIST, {"per_page": "2", "status": "routed"})
+    rows, html = page(2)
+    assert rows == newest_first[2:4]
+    assert "More than 3 complaints" in html
+    assert "Page 2<" in html and 'rel="next"' in html  # no "of …": the last page is unknown
+    rows, html = page(4)
+    assert rows == newest_first[6:] and 'rel="next"' not in html
+    assert page(5)[0] == newest_first[:2]  # past the end: the first page
+    monkeypatch.setattr(tables, "MAX_ROWS", 4)
+    assert page(3)[0] == newest_first[:2]  # deeper than pages go: the first page
+    exact = supervisor_client.get(LIST, {"per_page": "2", "status": "closed"})
     assert "More than" not in exact.content.decode()
 
 
