@@ -5,9 +5,10 @@ condition, and the counts by category and product over time (GROUP BY)."""
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
-from django.db.models import Case, CharField, Count, IntegerField, Q, Value, When
+from django.db.models import CharField, Count, F, Q
 from django.db.models.functions import Cast, TruncMonth, TruncWeek
 from django.utils import timezone
 
@@ -17,11 +18,11 @@ from messages_app.services.complaints import format_reference
 from messages_app.views.complaints import UNACKNOWLEDGED
 from switchboard.phones import parse_phone_number
 
-LIST_RELATED = ("category", "product", "department", "assigned_to")
-# What a list row shows, and no more: a complaint's description and search
-# text are long, and building five models of every column per row was most
-# of a page's time.
+# What a list row shows, and no more, as plain values: a complaint's
+# description and search text are long, and building five model instances
+# per row was most of a page's time.
 LIST_FIELDS = (
+    "pk",
     "reference",
     "created_at",
     "customer_name",
@@ -29,11 +30,25 @@ LIST_FIELDS = (
     "status",
     "acknowledge_due_at",
     "resolve_due_at",
-    "category__name",
-    "product__name",
-    "department__name",
-    "assigned_to__full_name",
 )
+LIST_VALUES = {
+    "category_name": F("category__name"),
+    "product_name": F("product__name"),
+    "department_name": F("department__name"),
+    "assigned_to_name": F("assigned_to__full_name"),
+    # As stored (E.164 text): formatted only to be shown, never parsed here.
+    "number_text": Cast("customer_number", CharField()),
+}
+
+
+class ListRow(SimpleNamespace):
+    """A list row's values, with what views.complaints.deadline_flags asks of
+    a complaint."""
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_COMPLAINT_STATUSES
+
 
 # A reference typed in full ("KEL-2026-000123", "kel-2026-123"): the unique
 # index finds it, without the trigram search.
@@ -49,13 +64,8 @@ SHORT_WORD = 2
 
 
 def complaint_list_rows(queryset):
-    """What a list row shows (LIST_FIELDS), with the customer's number as its
-    stored text (`number_text`: parsed only if it is to be shown abroad)."""
-    return (
-        queryset.select_related(*LIST_RELATED)
-        .only(*LIST_FIELDS)
-        .annotate(number_text=Cast("customer_number", CharField()))
-    )
+    """What a list row shows (LIST_FIELDS and LIST_VALUES), as dictionaries."""
+    return queryset.values(*LIST_FIELDS, **LIST_VALUES)
 
 
 def reference_of(text: str) -> str | None:
@@ -133,15 +143,8 @@ def capped_count(queryset, cap: int) -> int:
 
 def saved_filters_for(user) -> list[SavedFilter]:
     """The user's own filters, then those others share, in one query."""
-    mine_first = Case(
-        When(owner=user, then=Value(0)), default=Value(1), output_field=IntegerField()
-    )
-    return list(
-        SavedFilter.objects.filter(Q(owner=user) | Q(shared=True))
-        .select_related("owner")
-        .annotate(theirs=mine_first)
-        .order_by("theirs", "name", "id")
-    )
+    found = SavedFilter.objects.filter(Q(owner=user) | Q(shared=True)).select_related("owner")
+    return sorted(found, key=lambda saved: (saved.owner_id != user.pk, saved.name, saved.pk))
 
 
 # The report ------------------------------------------------------------------

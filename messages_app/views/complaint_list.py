@@ -146,13 +146,6 @@ class ComplaintListView(SingleTableMixin, FilterView):
                 "filter_invalid": filterset.is_bound and not filterset.is_valid(),
                 "bulk_people": filterset.options["assigned_to"] if filterset.offers_people else [],
                 "bulk_departments": filterset.options["department"],
-                "own_department": _own_department(request) is not None,
-                "more_filters_open": any(
-                    filterset.form[name].value()
-                    for name in ("department", "category", "product", "assigned_to")
-                )
-                if filterset.is_bound
-                else False,
             }
         )
         return context

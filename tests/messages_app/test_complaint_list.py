@@ -493,3 +493,22 @@ def test_the_list_keeps_a_constant_number_of_queries(
         )
     fifty, rows = count()
     assert (fifty, rows) == (one, 50)
+
+
+def test_what_people_typed_comes_out_escaped(supervisor_client, finance, worker):
+    markup = "<script>alert('x')</script>"
+    category = ComplaintCategoryFactory(name=f"Kat {markup}")
+    Complaint.objects.filter(pk=make(department=finance, category=category).pk).update(
+        customer_name=f"Bu {markup}"
+    )
+    StaffFactory(department=finance, full_name=f"Staf {markup}")
+
+    pages = [
+        supervisor_client.get(LIST, {"department": finance.pk}),
+        supervisor_client.get(reverse("messages_app:complaint-report")),
+    ]
+
+    for response in pages:
+        html = response.content.decode()
+        assert markup not in html
+        assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
