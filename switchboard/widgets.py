@@ -89,11 +89,11 @@ class FastSelect(FastRenderMixin, forms.Select):
         return _join(parts)
 
 
-class FastSelectMultiple(forms.SelectMultiple):
-    """A list box of several choices, written straight from its flat choices
-    in one format_html_join (the complaint list's filters show a few hundred
-    options; Django's option dictionaries and FastSelect's attributes per
-    option were most of their time). Grouped choices take Django's way."""
+class FlatChoicesMixin:
+    """A select written straight from its flat choices in one format_html_join
+    (the complaint list shows a few hundred people in a list; Django's option
+    dictionaries and FastSelect's attributes per option were most of its
+    time). Grouped choices take Django's way."""
 
     def render(self, name, value, attrs=None, renderer=None):
         choices = list(self.choices)
@@ -106,5 +106,15 @@ class FastSelectMultiple(forms.SelectMultiple):
             '\n  <option value="{}"{}>{}</option>',
             ((str(v), selected if str(v) in chosen else "", label) for v, label in choices),
         )
-        final = {**self.build_attrs(self.attrs, attrs), "multiple": True}
+        final = self.build_attrs(self.attrs, attrs)
+        if self.allow_multiple_selected:
+            final["multiple"] = True
         return format_html('<select name="{}"{}>{}\n</select>', name, _attrs(final), options)
+
+
+class FlatSelect(FlatChoicesMixin, forms.Select):
+    pass
+
+
+class FastSelectMultiple(FlatChoicesMixin, forms.SelectMultiple):
+    """A list box of several choices."""

@@ -32,7 +32,7 @@ from directory.access import linked_staff
 from messages_app import complaint_report, exports
 from messages_app.access import ANY_COMPLAINT, VIEW_COMPLAINT, complaints_visible_to
 from messages_app.filters import ComplaintFilter
-from messages_app.forms_complaint_list import SavedFilterForm
+from messages_app.forms_complaint_list import BulkActionForm, SavedFilterForm
 from messages_app.models import Complaint, SavedFilter
 from messages_app.selectors_complaints import (
     complaint_counts,
@@ -144,8 +144,10 @@ class ComplaintListView(SingleTableMixin, FilterView):
                 "can_export": request.user.has_perm(EXPORT_PERMISSION),
                 "can_bulk": may_act_in_bulk(request),
                 "filter_invalid": filterset.is_bound and not filterset.is_valid(),
-                "bulk_people": filterset.options["assigned_to"] if filterset.offers_people else [],
-                "bulk_departments": filterset.options["department"],
+                "bulk_form": BulkActionForm(
+                    people=filterset.options["assigned_to"] if filterset.offers_people else [],
+                    departments=filterset.options["department"],
+                ),
             }
         )
         return context
