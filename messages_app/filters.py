@@ -4,8 +4,9 @@ department, category, product and the person assigned, with "unrouted" and
 "unassigned"; the recorded date range; overdue only; and the keyword search.
 
 The choices come from one UNION query. People to filter by are those of the
-departments chosen (a few hundred at most), never a list of every member of
-staff; an id in the query string outside them is still accepted, and shown."""
+department chosen, when one is (a few hundred at most; a department's staff
+see their own), never a list of every member of staff; an id in the query
+string outside them is still accepted, and shown."""
 
 import re
 
@@ -39,8 +40,6 @@ from switchboard.widgets import FastDateInput, FastSelectMultiple, FastTextInput
 NONE = "none"  # "unrouted" for the department, "unassigned" for the person
 OPEN = "open"  # every open status at once
 ID_RE = re.compile(r"[0-9]{1,18}")
-# People of at most this many chosen departments are offered to filter by.
-ASSIGNEE_DEPARTMENTS = 5
 LIST_SIZE = 4  # rows a list box shows
 Q_MAX = 200
 
@@ -165,7 +164,7 @@ class ComplaintFilter(django_filters.FilterSet):
         raw = self.data if self.data is not None else {}
         chosen = ids_in(raw.getlist("department") if hasattr(raw, "getlist") else [])
         # A department's staff see the people of their own department.
-        departments = assignee_departments or chosen[:ASSIGNEE_DEPARTMENTS]
+        departments = assignee_departments or (chosen if len(chosen) == 1 else [])
         named = ids_in(raw.getlist("assigned_to") if hasattr(raw, "getlist") else [])[:50]
         self.options = filter_options(departments=departments, assignees=named)
         fields = self.form.fields

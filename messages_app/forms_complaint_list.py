@@ -19,7 +19,7 @@ class SavedFilterForm(forms.Form):
 class BulkActionForm(forms.Form):
     """The fields of the list's bulk bar, named as messages_app:complaint-bulk
     reads them (the endpoint and complaint_bulk check what is sent): the
-    action, whom to assign to (the people of the departments filtered by),
+    action, whom to assign to (the people of the department filtered by),
     where to re-route to, and the reason."""
 
     action = forms.ChoiceField(
@@ -39,7 +39,7 @@ class BulkActionForm(forms.Form):
     def __init__(self, *, people, departments):
         super().__init__(auto_id="complaint-bulk-%s")
         staff = self.fields["staff"]
-        staff.choices = [("", "—" if people else _("Filter by a department first")), *people]
+        staff.choices = [("", "—" if people else _("Filter by one department first")), *people]
         staff.disabled = not people
         self.fields["department"].choices = [("", "—"), *departments]
         for name, field in self.fields.items():
