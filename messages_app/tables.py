@@ -159,6 +159,11 @@ class _Window:
         return self.rows.filter(pk__in=self.ids[key])
 
 
+def _escaped_once(choices) -> dict[str, tuple[SafeString, SafeString]]:
+    """Each choice's code and label, escaped, by code."""
+    return {code: (format_html("{}", code), format_html("{}", label)) for code, label in choices}
+
+
 class ComplaintTable(tables.Table):
     """Newest first by default; sortable by reference, recorded and the deadlines."""
 
@@ -222,15 +227,17 @@ class ComplaintTable(tables.Table):
         now = timezone.now()
         tz = timezone.get_current_timezone()
         detail = pk_link("messages_app:complaint-detail")
-        statuses = dict(Complaint._meta.get_field("status").flatchoices)
-        severities = dict(Complaint._meta.get_field("severity").flatchoices)
+        # The same few texts on every row, escaped once (codes, labels, marks).
+        statuses = _escaped_once(Complaint._meta.get_field("status").flatchoices)
+        severities = _escaped_once(Complaint._meta.get_field("severity").flatchoices)
         late = format_html(' <span class="sb-overdue-mark">{}</span>', gettext("overdue"))
-        late_class = " text-danger fw-bold"
+        late_class = SafeString(" text-danger fw-bold")
         overdue_row = SafeString(' class="sb-complaint-overdue" data-overdue')
+        empty = SafeString("—")  # EMPTY
         tick_label = gettext("Tick %(reference)s")
 
         def when(value) -> str:
-            return value.astimezone(tz).strftime("%d/%m/%y %H:%M") if value else EMPTY
+            return value.astimezone(tz).strftime("%d/%m/%y %H:%M") if value else empty
 
         rows = []
         for row in self.paginated_rows:
@@ -248,14 +255,12 @@ class ComplaintTable(tables.Table):
                     when(record.created_at),
                     record.customer_name,
                     phone_display_e164(record.number_text),
-                    record.category_name or EMPTY,
-                    record.product_name or EMPTY,
-                    record.severity,
-                    severities.get(record.severity, record.severity),
-                    record.status,
-                    statuses.get(record.status, record.status),
-                    record.department_name or EMPTY,
-                    record.assigned_to_name or EMPTY,
+                    record.category_name or empty,
+                    record.product_name or empty,
+                    *severities.get(record.severity, (record.severity, record.severity)),
+                    *statuses.get(record.status, (record.status, record.status)),
+                    record.department_name or empty,
+                    record.assigned_to_name or empty,
                     late_class if ack_late else "",
                     when(record.acknowledge_due_at),
                     late if ack_late else "",
