@@ -135,10 +135,11 @@ def created_between(queryset, first: date | None, last: date | None):
 
 def capped_count(queryset, cap: int) -> int:
     """How many rows match, counting no further than cap + 1: a COUNT over a
-    LIMIT, in the queryset's own order, so that the database counts along the
-    plan of the page itself (the index it pages on, stopping at cap + 1) and
-    its cost is bounded however many match."""
-    return queryset.values("pk")[: cap + 1].count()
+    LIMIT, so its cost is bounded however many match. Unordered: ordered, the
+    database may read and sort every match before the LIMIT when it misjudges
+    how many there are (a keyword search's trigram estimate, 6,500 for 83,000
+    actual, took 360 ms); unordered it stops at cap + 1."""
+    return queryset.order_by().values("pk")[: cap + 1].count()
 
 
 def saved_filters_for(user) -> list[SavedFilter]:
