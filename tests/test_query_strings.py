@@ -29,6 +29,11 @@ from tests.factories import (
     StaffFactory,
     UserFactory,
 )
+from tests.messages_app.factories import (
+    ComplaintCategoryFactory,
+    ComplaintFactory,
+    ProductFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -46,6 +51,18 @@ LOG_FILTER_KEYS = [
     "caller",
 ]
 TABLE_KEYS = ["page", "per_page", "sort"]
+COMPLAINT_FILTER_KEYS = [
+    "q",
+    "date_from",
+    "date_to",
+    "overdue",
+    "status",
+    "severity",
+    "department",
+    "category",
+    "product",
+    "assigned_to",
+]
 # (name, URL, the view's own parameters, extra request headers)
 ENDPOINTS = [
     ("call log", "calls:call-list", [*LOG_FILTER_KEYS, *TABLE_KEYS], {}),
@@ -61,6 +78,21 @@ ENDPOINTS = [
     ("console search", "calls:console", ["q"], {"HX-Request": "true"}),
     ("caller lookup", "calls:caller-lookup", ["number"], {}),
     ("import preview", "directory:import-preview", ["page", "show"], {}),
+    ("complaint list", "messages_app:complaint-list", [*COMPLAINT_FILTER_KEYS, *TABLE_KEYS], {}),
+    (
+        "complaint export csv",
+        "messages_app:complaint-export:csv",
+        [*COMPLAINT_FILTER_KEYS, "sort"],
+        {},
+    ),
+    (
+        "complaint export xlsx",
+        "messages_app:complaint-export:xlsx",
+        [*COMPLAINT_FILTER_KEYS, "sort"],
+        {},
+    ),
+    ("complaint report", "messages_app:complaint-report", COMPLAINT_FILTER_KEYS, {}),
+    ("saving a complaint filter", "messages_app:complaint-filter-new", COMPLAINT_FILTER_KEYS, {}),
 ]
 
 # Text a browser can send: no lone surrogates (they cannot be encoded as UTF-8).
@@ -123,6 +155,14 @@ def everything(db):
     category = CallCategoryFactory(name="Tagihan")
     caller = CallerFactory(number="+6281234567890")
     CallFactory(operator=user, caller=caller, asked_for_staff=person, category=category)
+    ComplaintFactory(
+        department=department,
+        assigned_to=person,
+        category=ComplaintCategoryFactory(name="Tagihan"),
+        product=ProductFactory(name="Kartu Kredit"),
+        customer_number="+6281234567890",
+        search_text=" tagihan bu ani +6281234567890 081234567890",
+    )
     batch = ImportBatch.objects.create(
         kind="staff",
         created_by=user,
@@ -148,8 +188,8 @@ def url_of(name: str, everything) -> str:
         return reverse(name, args=[everything["caller"].pk])
     if name == "directory:import-preview":
         return reverse(name, args=[everything["batch"].pk])
-    if name.startswith("calls:call-export:"):
-        return reverse("calls:call-export", args=[name.rsplit(":", 1)[1]])
+    if name.startswith(("calls:call-export:", "messages_app:complaint-export:")):
+        return reverse(name.rsplit(":", 1)[0], args=[name.rsplit(":", 1)[1]])
     return reverse(name)
 
 
@@ -281,3 +321,35 @@ def test_exports_keep_the_sane_date_range(everything):
 def test_the_phone_list_ignores_a_department_it_cannot_read(everything, department):
     response = everything["client"].get(reverse("directory:phone-list"), {"department": department})
     assert response.status_code == 200
+
+
+# The complaint list: a value it cannot take is said next to its filter, with no rows.
+
+COMPLAINT_LIST_CASES = [
+    ("status=²³", "status"),
+    ("department=99999999999999999999999", "department"),
+    ("category=-1", "category"),
+    ("assigned_to=٣٤", "assigned_to"),
+    ("date_from=0001-01-01", "date_from"),
+    ("date_to=9999-12-31", "date_to"),
+    ("q=%00", "q"),
+    ("q=%25", "q"),
+]
+
+
+@pytest.mark.parametrize(("query", "field"), COMPLAINT_LIST_CASES)
+def test_the_complaint_list_answers_bad_filters_next_to_them(everything, query, field):
+    response = everything["client"].get(f"{reverse('messages_app:complaint-list')}?{query}")
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert f'data-error-for="{field}"' in page
+    assert "No complaints match." in page
+
+
+@pytest.mark.parametrize("query", ["page=999999999999999999999", "page=-3&per_page=-5", "sort=,,-"])
+def test_the_complaint_list_serves_a_page_whatever_the_table_parameters(everything, query):
+    response = everything["client"].get(f"{reverse('messages_app:complaint-list')}?{query}")
+
+    assert response.status_code == 200
+    assert 'data-complaint-id="' in response.content.decode()

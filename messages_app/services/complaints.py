@@ -642,7 +642,8 @@ def complaint_bulk(
     now=None,
 ) -> BulkResult:
     """Assign (to `staff`), route (to `department`, with `reason`) or close
-    each complaint through the same service a single change uses, each in its
+    (with `reason`, when given, as the timeline's internal note) each
+    complaint through the same service a single change uses, each in its
     own transaction: one refused (not allowed, not in that state, changed by
     someone else) is reported by its reference and leaves the others done;
     none is ever half changed. A missing choice for the action raises
@@ -683,6 +684,7 @@ def complaint_bulk(
                         complaint=complaint,
                         by=by,
                         to_status=ComplaintStatus.CLOSED,
+                        text=reason,
                         now=now,
                         by_staff=me,
                     )

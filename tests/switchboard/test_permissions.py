@@ -62,6 +62,16 @@ POST_EXPECTED = {
     "messages_app:complaint-comment": COMPLAINT_WORK,
     # No complaints ticked: back to the list with the message.
     "messages_app:complaint-bulk": {**COMPLAINT_WORK, "supervisor": REDIRECT, "staff": REDIRECT},
+    # Nothing named, nothing to save: the form again with its errors (422).
+    "messages_app:complaint-filter-new": {
+        **COMPLAINT_READERS,
+        **{p: 422 for p in ("operator", "supervisor", "staff")},
+    },
+    # The id is a complaint's, no saved filter of theirs: 404 for those who see the list.
+    "messages_app:complaint-filter-delete": {
+        **COMPLAINT_READERS,
+        **{p: 404 for p in ("operator", "supervisor", "staff")},
+    },
     # No reason given: the supervisor gets the form back with the error (400).
     "calls:call-delete": {**CALL_LOG, "operator": FORBIDDEN, "supervisor": 400},
     # The admin's own batch: confirmed (or, once confirmed, refused) → back to a page.
@@ -111,6 +121,13 @@ EXPECTED = {
     "messages_app:complaint-create": CALL_LOG,
     "messages_app:complaint-route-preview": CALL_LOG,
     "messages_app:complaint-queue": COMPLAINT_READERS,
+    # The list (a department's staff see their department's), its report and
+    # saved filters; exporting is the supervisors' (messages_app.export_complaint).
+    "messages_app:complaint-list": COMPLAINT_READERS,
+    "messages_app:complaint-report": COMPLAINT_READERS,
+    "messages_app:complaint-export": {**CALL_LOG, "operator": FORBIDDEN},
+    "messages_app:complaint-filter-new": COMPLAINT_READERS,
+    "messages_app:complaint-filter-delete": only_post(),
     "messages_app:complaint-detail": COMPLAINT_READERS,
     "messages_app:complaint-status": only_post(),
     "messages_app:complaint-assign": only_post(),

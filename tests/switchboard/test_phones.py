@@ -11,6 +11,7 @@ from switchboard.phones import (
     parse_phone,
     parse_phone_number,
     phone_display,
+    phone_display_e164,
     phone_e164,
     split_extension,
 )
@@ -87,6 +88,14 @@ def test_stored_numbers_shown_national_at_home_and_e164_abroad():
     assert phone_display("") == phone_display(None) == ""
     assert phone_e164(PhoneNumber.from_string("+6281234567890")) == "+6281234567890"
     assert phone_e164("") == ""
+
+
+@pytest.mark.parametrize(
+    "stored",
+    ["+6281234567890", "+62215551234", "+62361223344", "+6591234567", "+14155550123", "junk", ""],
+)
+def test_a_stored_number_is_shown_the_same_without_being_parsed(stored):
+    assert phone_display_e164(stored) == phone_display(stored)
 
 
 def _imports(path: Path) -> set[str]:
