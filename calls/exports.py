@@ -29,7 +29,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from calls.models import Call, CallerKind, Direction, Outcome
-from switchboard.spreadsheets import FORMULA_FIRST, csv_stream, escape_formula, xlsx_bytes
+from switchboard.spreadsheets import csv_stream, csv_text, xlsx_bytes, xlsx_text
 
 CHUNK_SIZE = 2000  # rows per database fetch and per CSV chunk
 FIRST_CHUNK_ROWS = 100
@@ -144,16 +144,6 @@ def _national(e164: str) -> str:
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
-def _csv_text(text: str | None) -> str:
-    if not text:
-        return ""
-    return escape_formula(text) if text[0] in FORMULA_FIRST else text
-
-
-def _xlsx_text(text: str | None) -> str | None:
-    return text or None  # an empty cell, not an empty text
-
-
 @dataclass(frozen=True)
 class _Format:
     """How one file type writes a text cell and a time, and the labels it
@@ -169,7 +159,7 @@ class _Format:
 
 def _format(*, for_csv: bool) -> _Format:
     tz = timezone.get_current_timezone()
-    text = _csv_text if for_csv else _xlsx_text
+    text = csv_text if for_csv else xlsx_text
     if for_csv:
 
         def time(value):

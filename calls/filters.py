@@ -63,7 +63,9 @@ def validate_staff_query(value: str) -> None:
         raise ValidationError(_("No one has this staff id."), code="staff_id")
 
 
-def _options(queryset, kind: str, label, sort):
+def option_rows(queryset, kind: str, label, sort):
+    """(kind, id, label, sort) rows of one list box's choices, to UNION with
+    the others' so that a filter form reads all its choices in one query."""
     return (
         queryset.order_by()
         .annotate(
@@ -83,16 +85,16 @@ def filter_options() -> dict[str, list[tuple[str, str]]]:
     Operators are the users in the Operator group; departments number a few
     hundred at most; categories a few dozen."""
     full_name = Trim(Concat("first_name", Value(" "), "last_name", output_field=CharField()))
-    operators = _options(
+    operators = option_rows(
         get_user_model().objects.filter(groups__name=OPERATOR, is_active=True),
         "operator",
         Coalesce(NullIf(full_name, Value("")), "username", output_field=CharField()),
         Value(0, output_field=IntegerField()),
     )
-    departments = _options(
+    departments = option_rows(
         Department.objects.all(), "department", F("name"), Value(0, output_field=IntegerField())
     )
-    categories = _options(CallCategory.objects.all(), "category", F("name"), F("position"))
+    categories = option_rows(CallCategory.objects.all(), "category", F("name"), F("position"))
     rows = operators.union(departments, categories, all=True).order_by(
         "o_kind", "o_sort", "o_label", "o_id"
     )

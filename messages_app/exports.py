@@ -22,10 +22,15 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from messages_app.models import OPEN_COMPLAINT_STATUSES, Complaint, ComplaintStatus, Severity
-from messages_app.views.complaints import UNACKNOWLEDGED
+from messages_app.models import (
+    OPEN_COMPLAINT_STATUSES,
+    UNACKNOWLEDGED_COMPLAINT_STATUSES,
+    Complaint,
+    ComplaintStatus,
+    Severity,
+)
 from switchboard.phones import phone_display
-from switchboard.spreadsheets import FORMULA_FIRST, csv_stream, escape_formula, xlsx_bytes
+from switchboard.spreadsheets import csv_stream, csv_text, xlsx_bytes, xlsx_text
 
 CHUNK_SIZE = 2000
 XLSX_MAX_ROWS = 100_000
@@ -101,16 +106,6 @@ def header() -> list[str]:
     return [column.title(zone) for column in COLUMNS]
 
 
-def _csv_text(text: str | None) -> str:
-    if not text:
-        return ""
-    return escape_formula(text) if text[0] in FORMULA_FIRST else text
-
-
-def _xlsx_text(text: str | None) -> str | None:
-    return text or None
-
-
 @dataclass(frozen=True)
 class _Format:
     text: Callable
@@ -122,7 +117,7 @@ class _Format:
 
 def _format(*, for_csv: bool) -> _Format:
     tz = timezone.get_current_timezone()
-    text = _csv_text if for_csv else _xlsx_text
+    text = csv_text if for_csv else xlsx_text
     if for_csv:
 
         def time(value):
@@ -195,7 +190,11 @@ def export_rows(queryset, fmt: _Format, *, now, limit: int | None = None) -> Ite
                         numbers.clear()
                     national = numbers[number] = text(phone_display(number))
             overdue = bool(
-                (status in UNACKNOWLEDGED and acknowledge_due and acknowledge_due < now)
+                (
+                    status in UNACKNOWLEDGED_COMPLAINT_STATUSES
+                    and acknowledge_due
+                    and acknowledge_due < now
+                )
                 or (status in OPEN_COMPLAINT_STATUSES and resolve_due and resolve_due < now)
             )
             yield [

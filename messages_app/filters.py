@@ -8,16 +8,14 @@ department chosen, when one is (a few hundred at most; a department's staff
 see their own), never a list of every member of staff; an id in the query
 string outside them is still accepted, and shown."""
 
-import re
-
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import CharField, F, IntegerField, Q, Value
+from django.db.models import F, IntegerField, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from calls.filters import DATE_ATTRS, validate_filter_date
+from calls.filters import DATE_ATTRS, ID_RE, option_rows, validate_filter_date
 from directory.models import Department, Staff
 from messages_app.models import (
     OPEN_COMPLAINT_STATUSES,
@@ -39,7 +37,6 @@ from switchboard.widgets import FastDateInput, FastSelectMultiple, FastTextInput
 
 NONE = "none"  # "unrouted" for the department, "unassigned" for the person
 OPEN = "open"  # every open status at once
-ID_RE = re.compile(r"[0-9]{1,18}")
 LIST_SIZE = 4  # rows a list box shows
 Q_MAX = 200
 
@@ -61,34 +58,21 @@ def ids_in(values) -> list[int]:
     return [int(v) for v in values if isinstance(v, str) and ID_RE.fullmatch(v)]
 
 
-def _options(queryset, kind: str, label, sort):
-    return (
-        queryset.order_by()
-        .annotate(
-            o_kind=Value(kind, output_field=CharField()),
-            o_id=F("pk"),
-            o_label=label,
-            o_sort=sort,
-        )
-        .values_list("o_kind", "o_id", "o_label", "o_sort")
-    )
-
-
 def filter_options(*, departments: list[int], assignees: list[int]) -> dict[str, list]:
     """The choices of the list boxes in one UNION query: every department,
     category and product, and the active people of `departments` plus anyone
     in `assignees` (ids the query string names)."""
     zero = Value(0, output_field=IntegerField())
     parts = [
-        _options(Department.objects.all(), "department", F("name"), zero),
-        _options(ComplaintCategory.objects.all(), "category", F("name"), F("position")),
-        _options(Product.objects.all(), "product", F("name"), zero),
+        option_rows(Department.objects.all(), "department", F("name"), zero),
+        option_rows(ComplaintCategory.objects.all(), "category", F("name"), F("position")),
+        option_rows(Product.objects.all(), "product", F("name"), zero),
     ]
     if departments or assignees:
         people = Staff.objects.filter(
             Q(department_id__in=departments, active=True) | Q(pk__in=assignees)
         )
-        parts.append(_options(people, "assigned_to", F("full_name"), zero))
+        parts.append(option_rows(people, "assigned_to", F("full_name"), zero))
     rows = parts[0].union(*parts[1:], all=True).order_by("o_kind", "o_sort", "o_label", "o_id")
     options: dict[str, list] = {"department": [], "category": [], "product": [], "assigned_to": []}
     for kind, pk, label, _sort in rows:

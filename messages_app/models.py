@@ -358,6 +358,8 @@ COMPLAINT_TRANSITIONS: dict[str, set[str]] = {
         ComplaintStatus.ROUTED,
     },
 }
+# Waiting to be acknowledged: the deadline to acknowledge still runs.
+UNACKNOWLEDGED_COMPLAINT_STATUSES = (ComplaintStatus.NEW, ComplaintStatus.ROUTED)
 OPEN_COMPLAINT_STATUSES = (
     ComplaintStatus.NEW,
     ComplaintStatus.ROUTED,

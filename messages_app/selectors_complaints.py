@@ -13,10 +13,27 @@ from django.db.models.functions import Cast, TruncMonth, TruncWeek
 from django.utils import timezone
 
 from directory.text import fold
-from messages_app.models import OPEN_COMPLAINT_STATUSES, SavedFilter
+from messages_app.models import (
+    OPEN_COMPLAINT_STATUSES,
+    UNACKNOWLEDGED_COMPLAINT_STATUSES,
+    SavedFilter,
+)
 from messages_app.services.complaints import format_reference
-from messages_app.views.complaints import UNACKNOWLEDGED
 from switchboard.phones import parse_phone_number
+
+
+def deadline_flags(complaint, now) -> dict:
+    """Whether the complaint is late to be acknowledged, or to be resolved."""
+    ack_late = bool(
+        complaint.acknowledge_due_at
+        and complaint.status in UNACKNOWLEDGED_COMPLAINT_STATUSES
+        and complaint.acknowledge_due_at < now
+    )
+    resolve_late = bool(
+        complaint.resolve_due_at and complaint.is_open and complaint.resolve_due_at < now
+    )
+    return {"acknowledge": ack_late, "resolve": resolve_late, "any": ack_late or resolve_late}
+
 
 # What a list row shows, and no more, as plain values: a complaint's
 # description and search text are long, and building five model instances
@@ -42,7 +59,7 @@ LIST_VALUES = {
 
 
 class ListRow(SimpleNamespace):
-    """A list row's values, with what views.complaints.deadline_flags asks of
+    """A list row's values, with what deadline_flags asks of
     a complaint."""
 
     @property
@@ -114,11 +131,13 @@ def keyword_filter(queryset, text: str):
 
 def overdue_q(now) -> Q:
     """Late to be acknowledged (still new or routed) or to be resolved (still
-    open), as views.complaints.deadline_flags marks a row. Written as "open,
+    open), as deadline_flags marks a row. Written as "open,
     and late for either" so that the database finds them by the status index:
     as an OR of the two, it read the table from its oldest rows, where no
     complaint is still open (the overdue ones are the last weeks')."""
-    late = Q(status__in=UNACKNOWLEDGED, acknowledge_due_at__lt=now) | Q(resolve_due_at__lt=now)
+    late = Q(status__in=UNACKNOWLEDGED_COMPLAINT_STATUSES, acknowledge_due_at__lt=now) | Q(
+        resolve_due_at__lt=now
+    )
     return Q(status__in=OPEN_COMPLAINT_STATUSES) & late
 
 

@@ -22,8 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from django_tables2.rows import BoundRows
 
 from messages_app.models import Complaint
-from messages_app.selectors_complaints import ListRow, capped_count
-from messages_app.views.complaints import deadline_flags
+from messages_app.selectors_complaints import ListRow, capped_count, deadline_flags
 from switchboard.links import pk_link
 from switchboard.phones import phone_display_e164
 
@@ -221,7 +220,7 @@ class ComplaintTable(tables.Table):
     def tbody_html(self) -> SafeString:
         """The <tbody> of the current page, in one format_html per row (every
         value escaped): times local, numbers national, overdue rows marked as
-        views.complaints.deadline_flags says, a tick box for those who may
+        deadline_flags says, a tick box for those who may
         act in bulk. Rendering fifty rows cell by cell through the template
         engine was most of the page's time."""
         now = timezone.now()

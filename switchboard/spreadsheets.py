@@ -37,6 +37,19 @@ def escape_formula(value: str) -> str:
     return value
 
 
+def csv_text(text: str | None) -> str:
+    """A text cell of a CSV export: blank for none, escaped against formulas."""
+    if not text:
+        return ""
+    return escape_formula(text)
+
+
+def xlsx_text(text: str | None) -> str | None:
+    """A text cell of an XLSX export: an empty cell, not an empty text, for none
+    (xlsx_bytes writes texts as text cells, never as formulas)."""
+    return text or None
+
+
 def _escape_cell(value):
     if type(value) is str and value and value[0] in FORMULA_FIRST:
         return "'" + value

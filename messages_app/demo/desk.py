@@ -22,6 +22,7 @@ from messages_app import notifications
 from messages_app.demo import stories
 from messages_app.demo.teams import Team, Teams
 from messages_app.models import (
+    UNACKNOWLEDGED_COMPLAINT_STATUSES,
     UNACKNOWLEDGED_SLIP_STATUSES,
     Complaint,
     ComplaintCategory,
@@ -42,7 +43,6 @@ from messages_app.services.complaints import (
 from messages_app.services.escalation import (
     ACK_HEAD,
     ACK_SUPERVISORS,
-    AWAITING_ACKNOWLEDGEMENT,
     FINISHED,
     RESOLVE_HEAD,
     RESOLVE_SUPERVISORS,
@@ -252,7 +252,7 @@ class DemoDesk:
                 if level >= RESOLVE_HEAD:
                     due = supervisors_due_at(complaint, due, self.calendar)
                 moments.append(due)
-            waiting = complaint.status in AWAITING_ACKNOWLEDGEMENT
+            waiting = complaint.status in UNACKNOWLEDGED_COMPLAINT_STATUSES
             if waiting and complaint.acknowledge_due_at is not None and level < ACK_SUPERVISORS:
                 due = complaint.acknowledge_due_at
                 if level >= ACK_HEAD:

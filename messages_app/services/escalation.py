@@ -45,6 +45,7 @@ from django.utils.translation import gettext_lazy
 
 from directory.business_time import BusinessCalendar
 from messages_app.models import (
+    UNACKNOWLEDGED_COMPLAINT_STATUSES,
     UNACKNOWLEDGED_SLIP_STATUSES,
     Complaint,
     ComplaintEvent,
@@ -296,7 +297,6 @@ COMPLAINT_LEVELS = {
 COMPLAINT_ESCALATION_EVENTS = ("overdue", "escalated_to_head", "escalated_to_supervisors")
 
 # A complaint still waiting to be acknowledged, and one not dealt with yet.
-AWAITING_ACKNOWLEDGEMENT = (ComplaintStatus.NEW, ComplaintStatus.ROUTED)
 FINISHED = (ComplaintStatus.RESOLVED, ComplaintStatus.CLOSED)
 ACKNOWLEDGE, RESOLVE = "acknowledge", "resolve"
 
@@ -309,7 +309,7 @@ SUPERVISORS_MIN_MINUTES = 5
 
 def _ack_late(complaint: Complaint, now) -> bool:
     due = complaint.acknowledge_due_at
-    return complaint.status in AWAITING_ACKNOWLEDGEMENT and due is not None and due <= now
+    return complaint.status in UNACKNOWLEDGED_COMPLAINT_STATUSES and due is not None and due <= now
 
 
 def _resolve_late(complaint: Complaint, now) -> bool:
@@ -400,7 +400,7 @@ def _claim_complaint(complaint: Complaint, *, level: int) -> bool:
 
 def _complaint_candidates(now) -> Q:
     return Q(
-        status__in=AWAITING_ACKNOWLEDGEMENT,
+        status__in=UNACKNOWLEDGED_COMPLAINT_STATUSES,
         acknowledge_due_at__lte=now,
         escalation_level__lt=ACK_SUPERVISORS,
     ) | (
@@ -536,7 +536,7 @@ def overdue_complaints(*, now):
     last = ComplaintEvent.objects.filter(
         complaint=OuterRef("pk"), kind__in=COMPLAINT_ESCALATION_EVENTS
     ).order_by("-at", "-pk")
-    ack_late = Q(status__in=AWAITING_ACKNOWLEDGEMENT, acknowledge_due_at__lte=now)
+    ack_late = Q(status__in=UNACKNOWLEDGED_COMPLAINT_STATUSES, acknowledge_due_at__lte=now)
     resolve_late = ~Q(status__in=FINISHED) & Q(resolve_due_at__lte=now)
     return (
         Complaint.objects.filter(ack_late | resolve_late)

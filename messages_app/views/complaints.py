@@ -15,8 +15,6 @@ from django.core.paginator import Paginator
 from django.db.models import Case, F, Q, Value, When
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -46,12 +44,14 @@ from messages_app.forms_complaints import (
 from messages_app.models import (
     COMPLAINT_TRANSITIONS,
     OPEN_COMPLAINT_STATUSES,
+    UNACKNOWLEDGED_COMPLAINT_STATUSES,
     Complaint,
     ComplaintStatus,
     Severity,
     Visibility,
 )
 from messages_app.routing import RuleSet
+from messages_app.selectors_complaints import deadline_flags
 from messages_app.services.complaints import (
     ADD_COMPLAINT,
     ComplaintConflict,
@@ -74,51 +74,25 @@ DETAIL_RELATED = (
     "caller",
     "call",
 )
-DELIVERIES_TEMPLATE = "messages_app/partials/_deliveries.html"
 QUEUE_PAGE_SIZE = 50
 BULK_MAX = 500  # complaints per bulk action
-UNACKNOWLEDGED = (ComplaintStatus.NEW, ComplaintStatus.ROUTED)
 
 
 # Reading ----------------------------------------------------------------------
 
 
-def deadline_flags(complaint, now) -> dict:
-    """Whether the complaint is late to be acknowledged, or to be resolved."""
-    ack_late = bool(
-        complaint.acknowledge_due_at
-        and complaint.status in UNACKNOWLEDGED
-        and complaint.acknowledge_due_at < now
-    )
-    resolve_late = bool(
-        complaint.resolve_due_at and complaint.is_open and complaint.resolve_due_at < now
-    )
-    return {"acknowledge": ack_late, "resolve": resolve_late, "any": ack_late or resolve_late}
-
-
 def _overdue_first(queryset, now):
     """Overdue complaints first, then by their next deadline (to acknowledge
     while unacknowledged, else to resolve), oldest first."""
-    ack_late = Q(status__in=UNACKNOWLEDGED, acknowledge_due_at__lt=now)
+    ack_late = Q(status__in=UNACKNOWLEDGED_COMPLAINT_STATUSES, acknowledge_due_at__lt=now)
     resolve_late = Q(resolve_due_at__lt=now)
     return queryset.annotate(
         overdue=Case(When(ack_late | resolve_late, then=Value(1)), default=Value(0)),
         next_due=Case(
-            When(status__in=UNACKNOWLEDGED, then=F("acknowledge_due_at")),
+            When(status__in=UNACKNOWLEDGED_COMPLAINT_STATUSES, then=F("acknowledge_due_at")),
             default=F("resolve_due_at"),
         ),
     ).order_by("-overdue", F("next_due").asc(nulls_last=True), "created_at", "id")
-
-
-def _deliveries(complaint) -> tuple[list, bool]:
-    """The complaint's notifications with their attempts (the outbox's
-    delivery log), and whether its partial exists yet."""
-    log = getattr(notifications, "delivery_log", None)
-    try:
-        get_template(DELIVERIES_TEMPLATE)
-    except TemplateDoesNotExist:
-        return [], False
-    return (list(log(complaint=complaint)) if log else []), True
 
 
 # The rows whose data names departments ("from", "to", "department"); other
@@ -175,7 +149,6 @@ def _main_context(request, complaint, *, bound=None, conflict="", now=None) -> d
         Staff.objects.active().filter(department_id=complaint.department_id).order_by("full_name")
     )
     events = _timeline(complaint)
-    deliveries, deliveries_shown = _deliveries(complaint)
     return {
         "complaint": complaint,
         "flags": deadline_flags(complaint, now),
@@ -207,8 +180,7 @@ def _main_context(request, complaint, *, bound=None, conflict="", now=None) -> d
         ),
         "bound_step": bound.get("step", ""),
         "conflict": conflict,
-        "deliveries": deliveries,
-        "deliveries_shown": deliveries_shown,
+        "deliveries": notifications.delivery_log(complaint=complaint),
         "read_out": read_out_sentence(complaint),
     }
 

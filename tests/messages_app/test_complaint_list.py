@@ -14,8 +14,8 @@ from django.utils import timezone
 
 from messages_app import tables
 from messages_app.models import Complaint, ComplaintStatus
+from messages_app.selectors_complaints import deadline_flags
 from messages_app.services.complaints import complaint_search_text
-from messages_app.views.complaints import deadline_flags
 from switchboard.roles import DIRECTORY_ADMIN
 from tests.factories import StaffFactory, UserFactory
 from tests.messages_app.complaint_world import *  # noqa: F403  (the fixtures)
