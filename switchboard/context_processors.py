@@ -1,5 +1,6 @@
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import SimpleLazyObject
+from django.utils.translation import gettext_lazy as _
 
 from directory.access import can_read_directory, linked_staff
 
@@ -36,9 +37,43 @@ def navigation(request):
             "escalations": user.has_perm("messages_app.act_on_any_complaint"),
             "complaints": _complaints_url(request, user),
             "admin": user.is_staff,
+            **_reports_links(user),
         }
 
     return {"nav": SimpleLazyObject(build)}
+
+
+# Supervision pages (reports app), in the navigation's "Supervision" menu: the
+# supervisor's pages, or an operator's own. Each shows once its page exists.
+_SUPERVISOR_PAGES = (
+    ("reports:roster-week", _("Roster")),
+    ("reports:attendance-day", _("Attendance")),
+    ("reports:swap-list", _("Shift swaps")),
+    ("reports:review-list", _("Call reviews")),
+    ("reports:calibration-list", _("Calibration")),
+    ("reports:kpi-month", _("KPIs")),
+)
+_OPERATOR_PAGES = (
+    ("reports:my-schedule", _("My schedule")),
+    ("reports:my-reviews", _("My reviews")),
+    ("reports:my-kpis", _("My KPIs")),
+)
+
+
+def _reports_links(user) -> dict:
+    if user.has_perm("reports.change_attendanceday"):
+        pages, title = _SUPERVISOR_PAGES, _("Supervision")
+    elif user.has_perm("reports.add_clocksession"):
+        pages, title = _OPERATOR_PAGES, _("My work")
+    else:
+        return {"reports": []}
+    links = []
+    for name, label in pages:
+        try:
+            links.append({"name": name.split(":")[1], "url": reverse(name), "label": label})
+        except NoReverseMatch:
+            continue
+    return {"reports": links, "reports_title": title}
 
 
 def _complaints_url(request, user) -> str:

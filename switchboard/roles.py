@@ -53,6 +53,33 @@ _MESSAGES_SETUP = [
     for action in ("view", "add", "change", "delete")
 ]
 
+# Supervision (reports). Operators clock in and out, ask for swaps and see their
+# own schedule, reviews and KPIs (their own only: reports.access decides);
+# supervisors roster, correct attendance, approve swaps and review calls.
+_REPORTS_OPERATOR = [
+    "reports.view_shifttype",
+    "reports.add_clocksession",
+    "reports.add_shiftswap",
+]
+_REPORTS_SUPERVISE = [
+    *_REPORTS_OPERATOR,
+    *(
+        f"reports.{action}_{model}"
+        for model in ("rosterentry", "attendanceday", "shiftswap", "review", "calibrationround")
+        for action in ("view", "add", "change")
+    ),
+    "reports.delete_rosterentry",
+    "reports.view_clocksession",
+    "reports.view_scorecard",
+    "reports.view_reviewsample",
+    "reports.add_reviewsample",
+]
+_REPORTS_SETUP = [
+    f"reports.{action}_{model}"
+    for model in ("shifttype", "scorecard", "scorecardsection", "scorecarditem")
+    for action in ("view", "add", "change", "delete")
+]
+
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     OPERATOR: [
         *_DIRECTORY_VIEW,
@@ -60,6 +87,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_CALLS_VIEW,
         "calls.add_call",
         *_MESSAGES_DESK,
+        *_REPORTS_OPERATOR,
     ],
     SUPERVISOR: [
         *_DIRECTORY_VIEW,
@@ -74,6 +102,8 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "messages_app.change_complaint",
         "messages_app.act_on_any_complaint",
         "messages_app.export_complaint",
+        *_REPORTS_SUPERVISE,
+        *_REPORTS_SETUP,
     ],
     DIRECTORY_ADMIN: [
         *_DIRECTORY_VIEW,
@@ -85,6 +115,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "calls.change_callcategory",
         "calls.delete_callcategory",
         *_MESSAGES_SETUP,
+        *_REPORTS_SETUP,
     ],
 }
 ROLES = tuple(ROLE_PERMISSIONS)

@@ -29,5 +29,6 @@ urlpatterns = [
     path("api/directory/", include("directory.api_urls")),
     path("calls/", include("calls.urls")),
     path("messages/", include("messages_app.urls")),
+    path("reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
 ]

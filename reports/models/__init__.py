@@ -1,0 +1,53 @@
+"""Supervision: the operators' roster and attendance, call quality reviews and
+the KPIs built on both (and, with their issue, the daily recap).
+
+One module per area; everything is importable from `reports.models`.
+"""
+
+from reports.models.quality import (
+    AnswerChoice,
+    CalibrationRound,
+    DisputeDecision,
+    Review,
+    ReviewAnswer,
+    ReviewKind,
+    ReviewSample,
+    ReviewStatus,
+    Scorecard,
+    ScorecardItem,
+    ScorecardSection,
+)
+from reports.models.roster import (
+    ABSENCE_KINDS,
+    AttendanceDay,
+    AttendanceStatus,
+    ClockSession,
+    RosterEntry,
+    RosterKind,
+    ShiftSwap,
+    ShiftType,
+    SwapStatus,
+)
+
+__all__ = [
+    "ABSENCE_KINDS",
+    "AnswerChoice",
+    "AttendanceDay",
+    "AttendanceStatus",
+    "CalibrationRound",
+    "ClockSession",
+    "DisputeDecision",
+    "Review",
+    "ReviewAnswer",
+    "ReviewKind",
+    "ReviewSample",
+    "ReviewStatus",
+    "RosterEntry",
+    "RosterKind",
+    "Scorecard",
+    "ScorecardItem",
+    "ScorecardSection",
+    "ShiftSwap",
+    "ShiftType",
+    "SwapStatus",
+]

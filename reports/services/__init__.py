@@ -1,0 +1,1 @@
+"""Services (writes) for supervision, one module per area."""

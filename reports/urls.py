@@ -1,0 +1,11 @@
+"""The reports URLs, one module per area, under one namespace."""
+
+from reports.views import kpi, quality, roster
+
+app_name = "reports"
+
+urlpatterns = [
+    *roster.urlpatterns,
+    *quality.urlpatterns,
+    *kpi.urlpatterns,
+]

@@ -1,0 +1,3 @@
+"""kpi views."""
+
+urlpatterns = []

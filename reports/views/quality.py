@@ -1,0 +1,3 @@
+"""quality views."""
+
+urlpatterns = []
