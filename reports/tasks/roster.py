@@ -1,0 +1,3 @@
+"""roster tasks: thin adapters over reports.services."""
+
+__all__: list[str] = []
