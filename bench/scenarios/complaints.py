@@ -467,8 +467,11 @@ def complaint_list(ctx: Context) -> dict:
     result["p50_ms_report"] = statistics.median(report_ms)
     result["p95_ms_report"] = percentile(report_ms, 95)
     result["queries_per_request_report"] = report["queries_per_request"]
+    # django-helpdesk's figures are single timings of a request, like our
+    # median; our slow tail (p95) is set beside them as well.
     for kind, helpdesk in HELPDESK_MS.items():
-        result[f"times_faster_than_helpdesk_{kind}"] = helpdesk / result[f"p95_ms_{kind}"]
+        result[f"times_faster_than_helpdesk_{kind}"] = helpdesk / result[f"p50_ms_{kind}"]
+        result[f"times_faster_than_helpdesk_{kind}_at_p95"] = helpdesk / result[f"p95_ms_{kind}"]
     data = _data(ctx)
     return {
         **result,
