@@ -18,7 +18,6 @@ for, in the request, not while the streamed rows are being sent.
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
-import phonenumbers
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models import CharField
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from calls.models import Call, CallerKind, Direction, Outcome
+from switchboard.phones import phone_display_e164
 from switchboard.spreadsheets import csv_stream, csv_text, xlsx_bytes, xlsx_text
 
 CHUNK_SIZE = 2000  # rows per database fetch and per CSV chunk
@@ -116,32 +116,6 @@ def header() -> list[str]:
     """The column headers in the active language, times with the zone named."""
     zone = timezone.get_current_timezone_name()
     return [column.title(zone) for column in COLUMNS]
-
-
-def _national(e164: str) -> str:
-    """The national form of a stored E.164 number, as the log shows it.
-
-    A stored number is "+<country code><national number>": it is split with the
-    country code table instead of going through phonenumbers.parse() (most of the
-    cost per number); anything unusual takes the full parse."""
-    digits = e164[1:]
-    if e164[:1] == "+" and digits.isdigit():
-        for size in (1, 2, 3):
-            if int(digits[:size]) in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
-                rest = digits[size:]
-                if rest and rest[0] != "0":
-                    number = phonenumbers.PhoneNumber(
-                        country_code=int(digits[:size]), national_number=int(rest)
-                    )
-                    return phonenumbers.format_number(
-                        number, phonenumbers.PhoneNumberFormat.NATIONAL
-                    )
-                break
-    try:
-        number = phonenumbers.parse(e164, None)
-    except phonenumbers.NumberParseException:
-        return e164
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
 
 
 @dataclass(frozen=True)
@@ -238,7 +212,7 @@ def export_rows(queryset, fmt: _Format, *, limit: int | None = None) -> Iterator
                 if national is None:
                     if len(numbers) >= PHONE_CACHE_MAX:
                         numbers.clear()  # memory stays flat on an export of many numbers
-                    national = numbers[caller_number] = text(_national(caller_number))
+                    national = numbers[caller_number] = text(phone_display_e164(caller_number))
             else:
                 national = blank
             yield [

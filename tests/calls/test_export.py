@@ -59,6 +59,17 @@ def test_csv_has_header_and_the_filtered_rows(supervisor_client, operator):
     assert row["caller_number"] == "0812-3456-7890"  # national format, as on screen
 
 
+def test_csv_writes_a_number_from_abroad_in_e164_as_the_log_shows_it(supervisor_client, operator):
+    """At home the national form; abroad the national form alone would lose
+    the country, so E.164, as on screen (in a CSV cell, a leading "+" is
+    escaped like any formula's first character)."""
+    LogCallFactory(operator=operator, caller=LogCallerFactory(number="+442079460958"))
+    LogCallFactory(operator=operator, caller=LogCallerFactory(number="+6281234567890"))
+    response = supervisor_client.get(reverse("calls:call-export", args=["csv"]))
+    numbers = sorted(row["caller_number"] for row in _csv_dicts(response))
+    assert numbers == ["'+442079460958", "0812-3456-7890"]
+
+
 def test_csv_escapes_a_caller_typed_formula(supervisor_client, operator):
     LogCallFactory(operator=operator, caller_name=FORMULA)
     rows = _csv_dicts(supervisor_client.get(reverse("calls:call-export", args=["csv"])))
