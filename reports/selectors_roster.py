@@ -61,6 +61,7 @@ class Cell:
     day: date
     entry: RosterEntry | None
     error: str = ""
+    today: bool = False
 
     @property
     def key(self) -> str:
@@ -109,7 +110,10 @@ def roster_week(*, start: date, today: date | None = None) -> dict:
         {
             "operator": operator,
             "name": operator_name(operator),
-            "cells": [Cell(operator, d.date, entries.get((operator.pk, d.date))) for d in days],
+            "cells": [
+                Cell(operator, d.date, entries.get((operator.pk, d.date)), today=d.today)
+                for d in days
+            ],
         }
         for operator in operators
     ]
@@ -149,7 +153,7 @@ def roster_cell(*, operator, day: date) -> Cell:
     entry = (
         RosterEntry.objects.filter(operator=operator, date=day).select_related("shift_type").first()
     )
-    return Cell(operator, day, entry)
+    return Cell(operator, day, entry, today=day == timezone.localdate())
 
 
 # Attendance ------------------------------------------------------------------
@@ -322,13 +326,15 @@ SUMMARY_KEYS = (
 )
 
 
-def my_attendance_month(*, operator, month: date) -> dict:
-    """One operator's attendance rows for the month of `month` (its first day)
-    and the counts: one query."""
+def my_attendance_month(*, operator, month: date, until: date | None = None) -> dict:
+    """One operator's attendance rows for the month of `month` (its first day),
+    up to `until` (today: the days to come are on the schedule), and the
+    counts: one query."""
     first = month.replace(day=1)
     nxt = (first + timedelta(days=32)).replace(day=1)
+    last = min(nxt - timedelta(days=1), until) if until else nxt - timedelta(days=1)
     rows = list(
-        AttendanceDay.objects.filter(operator=operator, date__gte=first, date__lt=nxt)
+        AttendanceDay.objects.filter(operator=operator, date__gte=first, date__lte=last)
         .select_related("shift_type")
         .order_by("date")
     )

@@ -81,14 +81,9 @@ def operators() -> list:
     User = get_user_model()
     group = Group.objects.get(name=OPERATOR)
     people = []
+    # The demo log-in "operator" (seed_demo's) keeps its user name as it is.
     main = User.objects.filter(username="operator").first()
     if main is not None:
-        if not main.first_name:
-            staff = getattr(main, "staff", None)
-            full = staff.full_name if staff else "Siti Rahmawati"
-            first, _sep, last = full.partition(" ")
-            main.first_name, main.last_name = first, last
-            main.save(update_fields=["first_name", "last_name"])
         people.append(main)
     for username, first, last in COLLEAGUES:
         user = User.objects.filter(username=username).first()
@@ -174,10 +169,11 @@ class DemoRoster:
                 "operator_id", "clock_in", "clock_out"
             )
         )
-        absent = (self.people[-1].pk, self.today - timedelta(days=5))
-        early = (self.people[1].pk, self.today - timedelta(days=4))
+        entries = sorted(entries, key=lambda e: (e.date, e.shift_type.starts_at))
+        absent = self._pick(entries, self.people[-1], days_ago=5)
+        early = self._pick(entries, self.people[1], days_ago=4)
         main = self.people[0].pk
-        for entry in sorted(entries, key=lambda e: (e.date, e.shift_type.starts_at)):
+        for entry in entries:
             start, end = entry.span()
             if start > self.now:
                 continue
@@ -205,6 +201,12 @@ class DemoRoster:
             if went <= self.now:
                 clock_out(operator=entry.operator, now=went)
             sessions.append((entry.operator_id, came, went if went <= self.now else None))
+
+    def _pick(self, entries, person, *, days_ago: int):
+        """(operator id, day) of `person`'s last shift at least `days_ago` days ago."""
+        limit = self.today - timedelta(days=days_ago)
+        days = [e.date for e in entries if e.operator_id == person.pk and e.date <= limit]
+        return (person.pk, max(days)) if days else None
 
     # Swaps ------------------------------------------------------------------------
 

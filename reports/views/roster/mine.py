@@ -28,7 +28,7 @@ def my_schedule_page(request, *, swap_form=None, status=200):
     mine, colleagues, theirs = swap_choices(operator=request.user, now=now)
     if swap_form is None:
         swap_form = SwapRequestForm(mine=mine, colleagues=colleagues, theirs=theirs)
-    attendance = my_attendance_month(operator=request.user, month=month)
+    attendance = my_attendance_month(operator=request.user, month=month, until=today)
     context = {
         "days": my_schedule_selector(operator=request.user, today=today),
         "attendance": attendance,
