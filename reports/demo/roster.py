@@ -188,7 +188,8 @@ class DemoRoster:
             # The demo operator's shift of today is theirs to clock in.
             if entry.operator_id == main and end > self.now:
                 continue
-            rng = random.Random(f"{SEED}:{entry.operator.username}:{entry.date.isoformat()}")
+            seed = f"{SEED}:{entry.operator.username}:{entry.date.isoformat()}"
+            rng = random.Random(seed)  # noqa: S311  (demo data, not secrets)
             late = rng.random() < 0.08
             came = start + timedelta(minutes=rng.randint(8, 25) if late else -rng.randint(0, 12))
             went = end + timedelta(minutes=rng.randint(0, 15))
