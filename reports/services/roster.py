@@ -65,9 +65,15 @@ def parse_key(key: str, shift_types) -> tuple[str, ShiftType | None] | None:
     return None
 
 
+# The least rest between two shifts of one operator: a Malam shift (ending at
+# 07:00) cannot be followed by that morning's Pagi.
+MIN_REST = timedelta(hours=8)
+
+
 def _overlap_refusal(operator, day, shift: ShiftType, *, exclude_pk=None) -> str | None:
     """A shift may not overlap the operator's shift of the day before or after
-    (a Malam shift runs into the next morning)."""
+    (a Malam shift runs into the next morning), nor leave them less than
+    MIN_REST between the two."""
     start, end = shift.span(day)
     around = (
         RosterEntry.objects.filter(
@@ -80,11 +86,15 @@ def _overlap_refusal(operator, day, shift: ShiftType, *, exclude_pk=None) -> str
     )
     for other in around:
         other_start, other_end = other.span()
+        values = {"shift": other.shift_type.name, "day": _day(other.date)}
         if other_start < end and start < other_end:
-            return _("Overlaps the %(shift)s shift on %(day)s.") % {
-                "shift": other.shift_type.name,
-                "day": _day(other.date),
-            }
+            return _("Overlaps the %(shift)s shift on %(day)s.") % values
+        gap = start - other_end if other_end <= start else other_start - end
+        if gap < MIN_REST:
+            values["hours"] = int(MIN_REST.total_seconds() // 3600)
+            return _("Less than %(hours)d hours' rest next to the %(shift)s shift on %(day)s.") % (
+                values
+            )
     return None
 
 
