@@ -81,10 +81,12 @@ def attendance_day(request):
 
 
 def _operator_and_day(request):
-    data = request.POST if request.method == "POST" else request.GET
-    day = parse_day(data.get("day"))
+    def value(name):
+        return request.POST.get(name) or request.GET.get(name) or ""
+
+    day = parse_day(value("day"))
     try:
-        operator_id = int(data.get("operator", ""))
+        operator_id = int(value("operator"))
     except (TypeError, ValueError):
         operator_id = None
     if day is None or operator_id is None:
