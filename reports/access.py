@@ -41,8 +41,14 @@ def require(user, perm: str) -> None:
 
 
 def require_operator(user) -> None:
-    """The operator's own pages: my schedule, the clock, asking for swaps."""
+    """The operator's own page (my schedule) and asking for swaps."""
     if not user.has_perm(CLOCK):
+        raise PermissionDenied
+
+
+def require_clock(user) -> None:
+    """Clocking in and out: the operators' (the same rule as the indicator)."""
+    if not uses_clock(user):
         raise PermissionDenied
 
 

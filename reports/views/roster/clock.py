@@ -6,7 +6,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from reports.access import require_operator
+from reports.access import require_clock
 from reports.models import AttendanceStatus
 from reports.services.roster import ClockRefused
 from reports.services.roster import clock_in as clock_in_service
@@ -37,7 +37,7 @@ def clock_in_message(session, day) -> tuple[str, str]:
 
 @require_POST
 def clock_in(request):
-    require_operator(request.user)
+    require_clock(request.user)
     try:
         session, day = clock_in_service(operator=request.user)
     except ClockRefused as exc:
@@ -50,7 +50,7 @@ def clock_in(request):
 
 @require_POST
 def clock_out(request):
-    require_operator(request.user)
+    require_clock(request.user)
     try:
         session, day = clock_out_service(operator=request.user)
     except ClockRefused as exc:
