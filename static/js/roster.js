@@ -10,6 +10,27 @@
 (function () {
   "use strict";
 
+  /* The swap form on my-schedule: "their shift in exchange" lists only the
+     chosen colleague's shifts. */
+  var colleague = document.getElementById("id_colleague");
+  var theirs = document.getElementById("id_colleague_entry");
+  if (colleague && theirs) {
+    var narrow = function () {
+      Array.prototype.forEach.call(theirs.options, function (option) {
+        var mine = !option.value || !colleague.value || option.dataset.operator === colleague.value;
+        option.hidden = !mine;
+        option.disabled = !mine;
+        if (!mine && option.selected) theirs.value = "";
+      });
+    };
+    colleague.addEventListener("change", narrow);
+    narrow();
+  }
+})();
+
+(function () {
+  "use strict";
+
   var root = document.querySelector("[data-roster]");
   if (!root) return;
   var grid = root.querySelector(".sb-roster-grid");

@@ -253,3 +253,22 @@ def test_withdrawing_a_correction_computes_the_day_again(sari, shifts):
     row = attendance_withdraw_correction(attendance=row, by=lead, now=at(DAY, 18))
     assert row.status == "absent" and not row.corrected
     assert row.history.filter(corrected=True, status="sick").exists()
+
+
+def test_the_beat_runs_the_sweep_every_15_minutes_through_a_thin_task(sari, shifts, settings):
+    from reports.tasks.roster import attendance_compute_days_task, attendance_sweep_task
+
+    entry = settings.CELERY_BEAT_SCHEDULE["reports-attendance-sweep"]
+    assert entry["task"] == "reports.tasks.roster.attendance_sweep_task"
+    assert entry["schedule"].minute == {0, 15, 30, 45}
+    rostered(sari, shifts, day=DAY - timedelta(days=3))
+    assert (
+        attendance_compute_days_task.delay(
+            (DAY - timedelta(days=3)).isoformat(), DAY.isoformat()
+        ).get()
+        == 4
+    )  # operator-days looked at
+    assert AttendanceDay.objects.get(operator=sari).status == "absent"
+    attendance_sweep_task.delay().get()
+    attendance_sweep_task.delay().get()  # again: nothing changes
+    assert AttendanceDay.objects.count() == 1

@@ -35,6 +35,8 @@ def my_schedule_page(request, *, swap_form=None, status=200):
         "is_this_month": month == today.replace(day=1),
         "swaps": swaps_for_operator(operator=request.user),
         "swap_form": swap_form,
+        # Which colleague each of their shifts is (roster.js narrows the list).
+        "entry_operators": {e.pk: e.operator_id for e in theirs},
         "has_shifts": bool(mine),
         "me": request.user,
     }
