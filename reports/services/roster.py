@@ -468,7 +468,7 @@ def swap_decide(
             ids = [swap.requester_entry_id, swap.colleague_entry_id]
             entries = {
                 e.pk: e
-                for e in RosterEntry.objects.select_for_update()
+                for e in RosterEntry.objects.select_for_update(of=("self",))
                 .filter(pk__in=[i for i in ids if i])
                 .select_related("shift_type")
             }
