@@ -171,7 +171,13 @@ def roster_set(
                 entry.full_clean()
                 entry.save()
                 result = entry
-            attendance_compute(operator=operator, day=day, now=now)
+            # The day, and its neighbours: a clock session near midnight may
+            # now belong to a different shift.
+            attendance_compute_days(
+                operator=operator,
+                days=[day - timedelta(days=1), day, day + timedelta(days=1)],
+                now=now,
+            )
     except IntegrityError as exc:
         # Someone filled the same cell at the same moment.
         raise ValidationError(_("Someone else changed this day a moment ago; look again.")) from exc

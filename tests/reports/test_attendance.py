@@ -272,3 +272,14 @@ def test_the_beat_runs_the_sweep_every_15_minutes_through_a_thin_task(sari, shif
     attendance_sweep_task.delay().get()
     attendance_sweep_task.delay().get()  # again: nothing changes
     assert AttendanceDay.objects.count() == 1
+
+
+def test_rostering_a_night_shift_moves_a_session_after_midnight_to_it(sari, shifts):
+    lead = make_operator("lead")
+    next_day = DAY + timedelta(days=1)
+    worked(sari, at(next_day, 0, 30), at(next_day, 7))
+    attendance_compute(operator=sari, day=next_day, now=at(next_day, 8))
+    assert AttendanceDay.objects.get(operator=sari).date == next_day  # unscheduled, that day
+    roster_set(by=lead, operator=sari, day=DAY, key="M", now=at(next_day, 8))
+    row = AttendanceDay.objects.get(operator=sari)
+    assert (row.date, row.status, row.late_minutes) == (DAY, "present", 90)
