@@ -259,3 +259,13 @@ def test_my_schedule_runs_a_constant_number_of_queries(
         a_day(operator, shifts, day=start + timedelta(days=i), came=(7, 0))
     with django_assert_max_num_queries(14):
         operator_client.get(reverse("reports:my-schedule"))
+
+
+def test_a_night_shifts_clock_out_is_marked_as_the_next_day(supervisor_client, sari, shifts):
+    RosterEntryFactory(operator=sari, date=DAY, shift_type=shifts["M"])
+    ClockSessionFactory(
+        operator=sari, clock_in=at(DAY, 22, 55), clock_out=at(DAY + timedelta(days=1), 7, 3)
+    )
+    attendance_compute(operator=sari, day=DAY, now=at(DAY + timedelta(days=1), 9))
+    page = supervisor_client.get(reverse("reports:attendance-day"), {"day": DAY.isoformat()})
+    assert "07:03" in page.content.decode() and ">+1</small>" in page.content.decode()
