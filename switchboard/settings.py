@@ -93,6 +93,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "switchboard.context_processors.navigation",
+                "reports.context_processors.clock",
             ],
         },
     },
@@ -327,6 +328,12 @@ CELERY_BEAT_SCHEDULE = {
     "messages-notification-sweep": {
         "task": "messages_app.tasks.notification_sweep_task",
         "schedule": 60.0,
+    },
+    # every 15 minutes: compute the attendance of yesterday and today (and any
+    # older day still "scheduled"), so absences show once a shift has ended
+    "reports-attendance-sweep": {
+        "task": "reports.tasks.roster.attendance_sweep_task",
+        "schedule": crontab(minute="*/15"),
     },
 }
 

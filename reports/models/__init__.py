@@ -18,7 +18,10 @@ from reports.models.quality import (
     ScorecardSection,
 )
 from reports.models.roster import (
+    ABSENCE_KEYS,
     ABSENCE_KINDS,
+    OPEN_SWAP_STATUSES,
+    SWAP_TRANSITIONS,
     AttendanceDay,
     AttendanceStatus,
     ClockSession,
@@ -30,7 +33,10 @@ from reports.models.roster import (
 )
 
 __all__ = [
+    "ABSENCE_KEYS",
     "ABSENCE_KINDS",
+    "OPEN_SWAP_STATUSES",
+    "SWAP_TRANSITIONS",
     "AnswerChoice",
     "AttendanceDay",
     "AttendanceStatus",

@@ -64,6 +64,17 @@ class ShiftType(models.Model):
         super().clean()
         if self.code:
             self.code = self.code.strip().upper()
+            if self.code in ABSENCE_KEYS:
+                raise ValidationError(
+                    {
+                        "code": _(
+                            "C, K and I are the roster's keys for leave, sick and "
+                            "permission; choose another key."
+                        )
+                    }
+                )
+            if not self.code.isalpha():
+                raise ValidationError({"code": _("A shift key is made of letters only.")})
         if self.starts_at is not None and self.starts_at == self.ends_at:
             raise ValidationError({"ends_at": _("A shift cannot end when it starts.")})
 
@@ -99,6 +110,10 @@ class RosterKind(models.TextChoices):
 # Days an operator is rostered away. Each is counted apart: a sick day is not
 # a discipline fault.
 ABSENCE_KINDS = (RosterKind.LEAVE, RosterKind.SICK, RosterKind.PERMISSION)
+
+# The keys a supervisor types in the roster for a day away (Bahasa Indonesia:
+# Cuti, saKit, Izin). Shift keys may not be one of them.
+ABSENCE_KEYS = {"C": RosterKind.LEAVE, "K": RosterKind.SICK, "I": RosterKind.PERMISSION}
 
 
 class RosterEntry(models.Model):

@@ -1,3 +1,0 @@
-"""roster views."""
-
-urlpatterns = []
