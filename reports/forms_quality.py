@@ -194,6 +194,10 @@ class SampleProposeForm(forms.Form):
         super().__init__(*args, **kwargs)
 
 
+class MonthFilter(django_filters.Filter):
+    field_class = MonthField
+
+
 YES_NO = [("", _("Any")), ("1", _("Yes")), ("0", _("No"))]
 
 
@@ -205,7 +209,7 @@ class ReviewFilter(django_filters.FilterSet):
         queryset=operators(),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
-    month = django_filters.Filter(label=_("Month"), field_class=MonthField, method="filter_month")
+    month = MonthFilter(label=_("Month"), method="filter_month")
     status = django_filters.ChoiceFilter(
         label=_("Status"),
         choices=ReviewStatus.choices,

@@ -5,7 +5,6 @@ The scorecard used throughout (section weight; item weights):
     Handling (3): need 2, transfer 2, dead air 1
     Closing  (1): thanked 1, offered help 1
     Auto-fail (0): rude 1 (fails the whole review, always applies)
-Answers are written as "YN YNY Y- Y": Y pass, N fail, - not applicable, by section.
 """
 
 from decimal import Decimal

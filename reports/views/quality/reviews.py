@@ -259,6 +259,13 @@ def review_decide_view(request, pk):
     if not request.user.has_perm(CHANGE_REVIEW):
         raise PermissionDenied
     review = get_review_for_supervisor(request, pk)
+    if review.status != ReviewStatus.DISPUTED:
+        messages.error(
+            request,
+            _("This review is “%(status)s”: there is no dispute to decide.")
+            % {"status": review.get_status_display()},
+        )
+        return redirect(_detail_url(review))
     form = DecisionForm(request.POST, sections=scorecard_sections(review.scorecard), review=review)
     if form.is_valid():
         decision = form.cleaned_data["decision"]
