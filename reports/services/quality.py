@@ -16,7 +16,6 @@ from datetime import date, datetime, time, timedelta
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -572,17 +571,26 @@ def _propose_for(operator, start, end, month, per_operator, rng, now) -> int:
     if not calls:
         return 0
     by_pk = {c.pk: c for c in calls}
-    sampled = set(
-        ReviewSample.objects.filter(
-            Q(call_id__in=by_pk) | Q(operator=operator, month=month)
-        ).values_list("call_id", flat=True)
+    mine = set(
+        ReviewSample.objects.filter(operator=operator, month=month).values_list(
+            "call_id", flat=True
+        )
     )
-    reviewed = dict(
+    # A call is in one sample at most (its constraint), whatever the month.
+    taken = mine | set(
+        ReviewSample.objects.filter(call_id__in=by_pk).values_list("call_id", flat=True)
+    )
+    need = per_operator - len(mine)
+    if need <= 0:
+        return 0
+    # Calls reviewed already (by their id) count: they join the sample, linked
+    # to their review, as far as the sample is short.
+    reviewed = list(
         Review.objects.filter(kind=ReviewKind.REGULAR, call_id__in=by_pk)
-        .exclude(call_id__in=sampled)
-        .values_list("call_id", "pk")
+        .exclude(call_id__in=taken)
+        .order_by("call__started_at", "pk")
+        .values_list("call_id", "pk")[:need]
     )
-    # Reviewed calls join the sample, linked to their review.
     ReviewSample.objects.bulk_create(
         [
             ReviewSample(
@@ -592,14 +600,21 @@ def _propose_for(operator, start, end, month, per_operator, rng, now) -> int:
                 review_id=review_id,
                 proposed_at=now,
             )
-            for call_id, review_id in reviewed.items()
+            for call_id, review_id in reviewed
         ],
         ignore_conflicts=True,
     )
-    picked = [by_pk[pk] for pk in (sampled | set(reviewed)) if pk in by_pk]
-    # A sampled call moved out of the month (corrected) or deleted still counts.
-    extra = len((sampled | set(reviewed)) - set(by_pk))
-    chosen = pick_sample(calls, picked=picked, per_operator=per_operator - extra, rng=rng)
+    joined = {call_id for call_id, _review in reviewed}
+    picked = [by_pk[pk] for pk in mine | joined if pk in by_pk]
+    # A sampled call since moved out of the month (corrected) or deleted still counts.
+    extra = len(mine - set(by_pk))
+    others = taken - mine  # in another month's sample
+    chosen = pick_sample(
+        [c for c in calls if c.pk not in others],
+        picked=picked,
+        per_operator=per_operator - extra,
+        rng=rng,
+    )
     ReviewSample.objects.bulk_create(
         [
             ReviewSample(operator=operator, month=month, call=call, proposed_at=now)

@@ -180,3 +180,16 @@ def test_the_beat_task_proposes_this_months_sample(siti, settings):
     month = timezone.localdate().replace(day=1)
     assert ReviewSample.objects.filter(operator=siti, month=month).count() == 3
     assert review_sample_propose_task.delay().get() == 0
+
+
+def test_more_reviewed_calls_than_the_number_never_inflate_the_sample(siti):
+    calls = november_calls(siti, n=20)
+    card = make_card()
+    reviewer = supervisor_user("lilis")
+    for call in calls[:10]:
+        review_create(call=call, reviewer=reviewer, answers=card.all(), submit=True)
+    assert sample_propose(month=NOVEMBER, per_operator=8, rng_seed=5) == {siti.pk: 0}
+    rows = picked(siti)
+    assert len(rows) == 8 and all(r.review_id for r in rows)
+    assert sample_propose(month=NOVEMBER, per_operator=8, rng_seed=6) == {siti.pk: 0}
+    assert len(picked(siti)) == 8
