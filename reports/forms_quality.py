@@ -129,7 +129,7 @@ class DisputeForm(forms.Form):
     reason = forms.CharField(
         label=_("Why do you dispute this review?"),
         max_length=TEXT_MAX,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control"}),
         error_messages={"required": _("Say why you dispute this review.")},
     )
 
@@ -153,6 +153,15 @@ class DecisionForm(AnswersMixin, forms.Form):
         self.add_item_fields(sections, {a.item_id: a.answer for a in review.answers.all()})
 
 
+def person_label(user) -> str:
+    return user.get_full_name() or user.get_username()
+
+
+class PersonMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj):
+        return person_label(obj)
+
+
 class CalibrationForm(forms.Form):
     call = forms.IntegerField(
         label=_("Call number"),
@@ -161,7 +170,7 @@ class CalibrationForm(forms.Form):
         widget=forms.NumberInput(attrs={"class": "form-control", "autofocus": True}),
         help_text=_("The call's number, as in the call log (#1234)."),
     )
-    reviewers = forms.ModelMultipleChoiceField(
+    reviewers = PersonMultipleChoiceField(
         label=_("Reviewers"),
         queryset=supervisors(),
         widget=forms.CheckboxSelectMultiple,
@@ -207,6 +216,7 @@ class ReviewFilter(django_filters.FilterSet):
     operator = django_filters.ModelChoiceFilter(
         label=_("Operator"),
         queryset=operators(),
+        empty_label=_("Any"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
     month = MonthFilter(label=_("Month"), method="filter_month")
@@ -226,12 +236,18 @@ class ReviewFilter(django_filters.FilterSet):
     reviewer = django_filters.ModelChoiceFilter(
         label=_("Reviewer"),
         queryset=supervisors(),
+        empty_label=_("Any"),
         widget=forms.Select(attrs={"class": "form-select form-select-sm"}),
     )
 
     class Meta:
         model = Review
         fields = ["operator", "month", "status", "auto_failed", "reviewer"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("operator", "reviewer"):
+            self.form.fields[name].label_from_instance = person_label
 
     def filter_month(self, queryset, name, value):
         if not value:

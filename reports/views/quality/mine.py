@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from reports.access_quality import OWN_REVIEWS, get_review_for_operator
 from reports.forms_quality import DisputeForm, put_errors
+from reports.models import ReviewStatus
 from reports.selectors_quality import answers_by_section, my_reviews
 from reports.services.quality import ReviewConflict, review_acknowledge, review_dispute
 
@@ -27,7 +28,14 @@ def _page(request, *, failed=None, failed_form=None, status=200):
             if failed is not None and review.pk == failed
             else DisputeForm(prefix=f"r{review.pk}")
         )
-    return render(request, "reports/my_reviews.html", {"reviews": reviews}, status=status)
+    # The first review waiting for the operator takes the focus (read it, then
+    # Tab to Acknowledge or to the reason for a dispute).
+    waiting = [r.pk for r in reviews if r.status == ReviewStatus.SUBMITTED]
+    context = {
+        "reviews": reviews,
+        "first_waiting": failed or (waiting[0] if waiting else None),
+    }
+    return render(request, "reports/my_reviews.html", context, status=status)
 
 
 @require_GET
