@@ -18,12 +18,15 @@
     return a < 0n ? -a : a;
   }
 
+  var decimal = ".";
+
   function hundredths(num, den) {
-    // round half up of num/den * 100, as a string with two decimals
+    // round half up of num/den * 100, as a string with two decimals (the
+    // page's decimal separator, as the server writes its figures)
     var scaled = (num * 10000n * 2n + den) / (2n * den);
     var whole = scaled / 100n;
     var cents = scaled % 100n;
-    return whole.toString() + "." + (cents < 10n ? "0" : "") + cents.toString();
+    return whole.toString() + decimal + (cents < 10n ? "0" : "") + cents.toString();
   }
 
   function compute(card) {
@@ -48,7 +51,7 @@
         applicable: applicable,
       });
     });
-    if (autoFail) return { score: "0.00", autoFail: true };
+    if (autoFail) return { score: "0" + decimal + "00", autoFail: true };
     var num = 0n, den = 1n, totalWeight = 0n;
     sections.forEach(function (s) {
       if (!s.applicable || !s.weight) return;
@@ -66,6 +69,7 @@
   function refresh(form) {
     var card = form.querySelector("[data-scorecard]");
     if (!card) return;
+    decimal = card.dataset.decimal === "," ? "," : ".";
     var result = compute(card);
     var out = form.querySelector("[data-score-preview]");
     if (out) out.textContent = result.score === null ? "—" : result.score;

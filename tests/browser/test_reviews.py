@@ -95,3 +95,42 @@ def test_an_item_that_always_applies_refuses_n_a_and_the_error_takes_the_focus(
     expect(page.locator(f"#id_item_{card.items['own_name'].pk}_0")).to_be_focused()
     expect(page.locator("[data-score-preview]")).to_have_text("100.00")  # greeting 1/1
     assert not Review.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "keys",
+    [
+        "21112111",  # greeting missed
+        "11121231",  # transfer and thanked missed, offered help N/A
+        "11333112",  # rude: auto-fail
+        "12213323",  # much missed, several N/A
+    ],
+)
+def test_the_preview_matches_the_servers_score(setup, live_server, log_in, page, keys):
+    from reports import scoring
+    from reports.services.quality import scorecard_items, scoring_items
+
+    card, call = setup
+    page = log_in("sup")
+    page.goto(f"{live_server.url}{reverse('reports:review-create', args=[call.pk])}")
+    answers = {}
+    order = list(card.items.values())
+    index = 0
+    for key in keys:
+        item = order[index]
+        answer = {"1": "pass", "2": "fail", "3": "na"}[key]
+        page.keyboard.press(key)
+        if answer == "na" and not item.allows_na:
+            continue  # refused: the same item keeps the focus
+        answers[item.pk] = answer
+        index += 1
+        if index == len(order):
+            break
+    result = scoring.score(scoring_items(scorecard_items(card.scorecard)), answers)
+    expected = "—" if result.score is None else str(result.score)
+    expect(page.locator("[data-score-preview]")).to_have_text(expected)
+    badge = page.locator("[data-autofail-preview]")
+    if result.auto_failed:
+        expect(badge).to_be_visible()
+    else:
+        expect(badge).to_be_hidden()

@@ -144,6 +144,15 @@ def test_a_reviewer_cannot_review_their_own_call(supervisor_client, supervisor, 
     assert not Review.objects.exists()
 
 
+def test_a_call_is_found_by_its_number(supervisor_client, card, call):
+    url = reverse("reports:review-find")
+    response = supervisor_client.get(url, {"call": f"#{call.pk}"})
+    assert response["Location"] == reverse("reports:review-create", args=[call.pk])
+    for bad in ("", "abc", "99999999", "1" * 30, "١٢"):
+        response = supervisor_client.get(url, {"call": bad}, follow=True)
+        assert "There is no call with this number" in response.content.decode()
+
+
 def test_operators_and_outsiders_cannot_review(operator_client, outsider_client, card, call):
     url = reverse("reports:review-create", args=[call.pk])
     assert operator_client.get(url).status_code == 403

@@ -87,6 +87,8 @@ OWN_REVIEWS = {**CALL_LOG}
 QUALITY_EXPECTED = {
     "reports:review-list": SUPERVISORS_ONLY,
     "reports:sample-propose": only_post(),
+    # No call number given: back to the list with the message.
+    "reports:review-find": {**SUPERVISORS_ONLY, "supervisor": REDIRECT},
     "reports:review-create": {**SUPERVISORS_ONLY, "supervisor": 409},
     "reports:review-detail": {**SUPERVISORS_ONLY, "supervisor": 404},
     "reports:review-edit": {**SUPERVISORS_ONLY, "supervisor": 404},

@@ -9,6 +9,7 @@ from reports.views.quality import calibration, mine, reviews
 urlpatterns = [
     path("reviews/", reviews.ReviewListView.as_view(), name="review-list"),
     path("reviews/sample/propose/", reviews.sample_propose_view, name="sample-propose"),
+    path("reviews/new/", reviews.review_find_view, name="review-find"),
     path("reviews/new/<int:call_id>/", reviews.review_create_view, name="review-create"),
     path("reviews/<int:pk>/", reviews.review_detail_view, name="review-detail"),
     path("reviews/<int:pk>/edit/", reviews.review_edit_view, name="review-edit"),

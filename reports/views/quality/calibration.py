@@ -36,7 +36,6 @@ from reports.services.quality import (
     calibration_close,
     calibration_score,
     calibration_start,
-    scoring_items,
 )
 
 
@@ -101,7 +100,6 @@ def _detail(request, round_, form=None, status=200):
         )
     reviews, spread, agreement = calibration_agreement(round_)
     shows_scores = may_see_round_scores(user, round_)
-    items = [item for _s, rows in form.sections for item, _n in rows] if form else []
     context = {
         "round": round_,
         "call": round_.call,
@@ -115,16 +113,6 @@ def _detail(request, round_, form=None, status=200):
         "submitted_count": len(reviews),
         "reviewer_count": len(round_.reviewers.all()),
         "may_close": round_.closed_at is None and user.has_perm("reports.change_calibrationround"),
-        "items_json": [
-            {
-                "id": i.id,
-                "section": i.section_id,
-                "section_weight": i.section_weight,
-                "weight": i.weight,
-                "fails": i.fails_review,
-            }
-            for i in scoring_items(items)
-        ],
     }
     return render(request, "reports/calibration_detail.html", context, status=status)
 

@@ -16,7 +16,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -39,6 +39,7 @@ from reports.forms_quality import (
 from reports.models import Review, ReviewKind, ReviewStatus
 from reports.selectors_quality import (
     answers_by_section,
+    call_for_review,
     review_list_rows,
     sample_progress,
     scorecard_sections,
@@ -52,7 +53,6 @@ from reports.services.quality import (
     review_update_draft,
     sample_propose,
     scorecard_in_use,
-    scoring_items,
 )
 from reports.views.quality.tables import PER_PAGE, ReviewTable
 
@@ -113,32 +113,29 @@ def sample_propose_view(request):
     return redirect(f"{reverse('reports:review-list')}?sample={month:%Y-%m}")
 
 
-def _score_context(form, sections_items) -> dict:
-    return {
-        "items_json": [
-            {
-                "id": i.id,
-                "section": i.section_id,
-                "section_weight": i.section_weight,
-                "weight": i.weight,
-                "fails": i.fails_review,
-            }
-            for i in sections_items
-        ]
-    }
-
-
 def _review_page(request, *, call, form, review=None, status=200, blocked=None, existing=None):
-    items = [item for _s, rows in form.sections for item, _n in rows] if form else []
     context = {
         "call": call,
         "form": form,
         "review": review,
         "blocked": blocked,
         "existing": existing,
-        **_score_context(form, scoring_items(items)),
     }
     return render(request, "reports/review_form.html", context, status=status)
+
+
+@require_GET
+def review_find_view(request):
+    """ "Review a call by its number": to the call's review page, or back to
+    the list with a message when the number is not a call's."""
+    if not request.user.has_perm(ADD_REVIEW):
+        raise PermissionDenied
+    raw = (request.GET.get("call") or "").strip().lstrip("#")
+    call = call_for_review(int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 19 else None
+    if call is None:
+        messages.error(request, _("There is no call with this number in the log."))
+        return redirect("reports:review-list")
+    return redirect("reports:review-create", call_id=call.pk)
 
 
 @require_http_methods(["GET", "POST"])
@@ -233,9 +230,6 @@ def _detail(request, review, decision_form=None, status=200):
     )
     if may_decide and decision_form is None:
         decision_form = DecisionForm(sections=scorecard_sections(review.scorecard), review=review)
-    items = (
-        [item for _s, rows in decision_form.sections for item, _n in rows] if decision_form else []
-    )
     context = {
         "review": review,
         "call": review.call,
@@ -243,7 +237,6 @@ def _detail(request, review, decision_form=None, status=200):
         "may_decide": may_decide,
         "decision_form": decision_form if may_decide else None,
         "may_edit": review.status == ReviewStatus.DRAFT and review.reviewer_id == request.user.pk,
-        **_score_context(decision_form, scoring_items(items)),
     }
     return render(request, "reports/review_detail.html", context, status=status)
 
