@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
 
 from calls.models import Call
 from reports import scoring
@@ -117,18 +118,28 @@ def _scored(items, answers: dict[int, str], *, complete: bool) -> scoring.Result
 
 
 def _write_answers(review: Review, items, answers: dict[int, str], notes=None) -> None:
+    """The review's answers as given: changed ones updated, new ones added,
+    withdrawn ones deleted, each through the model so the history keeps what
+    was answered before (a dispute's amendment re-answers items)."""
     notes = notes or {}
-    review.answers.all().delete()
-    ReviewAnswer.objects.bulk_create(
-        ReviewAnswer(
-            review=review,
-            item=item,
-            answer=answers[item.pk],
-            note=(notes.get(item.pk) or "")[:300],
-        )
-        for item in items
-        if answers.get(item.pk)
-    )
+    current = {a.item_id: a for a in review.answers.all()}
+    new = []
+    for item in items:
+        answer = answers.get(item.pk)
+        note = (notes.get(item.pk) or "")[:300]
+        row = current.pop(item.pk, None)
+        if not answer:
+            if row is not None:
+                row.delete()
+        elif row is None:
+            new.append(ReviewAnswer(review=review, item=item, answer=answer, note=note))
+        elif (row.answer, row.note) != (answer, note):
+            row.answer, row.note = answer, note
+            row.save(update_fields=["answer", "note"])
+    for row in current.values():  # items no longer on the scorecard in use
+        row.delete()
+    if new:
+        bulk_create_with_history(new, ReviewAnswer)
 
 
 def _check_call(call: Call, reviewer) -> None:

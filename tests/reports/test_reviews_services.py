@@ -173,7 +173,10 @@ def test_the_score_is_amended_and_the_old_one_kept(card, call, siti, lilis):
     review.refresh_from_db()
     assert review.score == Decimal("100.00")
     assert review.score_before_dispute == old
-    assert review.answers.get(item=card.items["transfer"]).answer == "pass"
+    transfer = review.answers.get(item=card.items["transfer"])
+    assert transfer.answer == "pass"
+    # The history keeps the reviewer's first answer.
+    assert [h.answer for h in transfer.history.order_by("history_date")] == ["fail", "pass"]
     assert review.dispute_reason == "The transfer was right."
 
 
