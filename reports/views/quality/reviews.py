@@ -241,6 +241,7 @@ def _detail(request, review, decision_form=None, status=200):
     return render(request, "reports/review_detail.html", context, status=status)
 
 
+@require_GET
 def review_detail_view(request, pk):
     review = get_review_for_supervisor(request, pk)
     return _detail(request, review)
