@@ -335,6 +335,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.roster.attendance_sweep_task",
         "schedule": crontab(minute="*/15"),
     },
+    # on the 1st of every month at 04:00, and every Monday at 04:00: propose this
+    # month's calls to review per operator (QA_SAMPLE_PER_OPERATOR), topping the
+    # sample up as the month's calls come in (never duplicating a call)
+    "reports-review-sample": {
+        "task": "reports.tasks.quality.review_sample_propose_task",
+        "schedule": crontab(day_of_month=1, hour=4, minute=0),
+    },
+    "reports-review-sample-topup": {
+        "task": "reports.tasks.quality.review_sample_propose_task",
+        "schedule": crontab(day_of_week=1, hour=4, minute=0),
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -366,6 +377,9 @@ CALLS_DAILY_TARGET = env_int("CALLS_DAILY_TARGET", 150, minimum=1)
 
 # Message slips: the acknowledge link in a slip's e-mail works this many days.
 SLIP_ACK_LINK_DAYS = env_int("SLIP_ACK_LINK_DAYS", 7, minimum=1)
+
+# Call quality: calls proposed for review per operator per month (the fair sample).
+QA_SAMPLE_PER_OPERATOR = env_int("QA_SAMPLE_PER_OPERATOR", 8, minimum=1)
 
 LOGGING = {
     "version": 1,

@@ -282,6 +282,10 @@ class ReviewAnswer(models.Model):
     answer = models.CharField(_("answer"), max_length=4, choices=AnswerChoice.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
 
+    # A dispute decided by amending the score re-answers items: the history
+    # keeps what the reviewer first answered.
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("answer")
         verbose_name_plural = _("answers")

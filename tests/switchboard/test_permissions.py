@@ -79,8 +79,33 @@ POST_EXPECTED = {
     "directory:import-cancel": {**IMPORT_ONLY, "directory_admin": REDIRECT},
 }
 
+# Call quality (reports): supervisors review; operators (and supervisors, who
+# clock in too) see their own reviews. No scorecard in this world: scoring a
+# call answers 409 with the message; ids of no review or round: 404.
+SUPERVISORS_ONLY = {**CALL_LOG, "operator": FORBIDDEN}
+OWN_REVIEWS = {**CALL_LOG}
+QUALITY_EXPECTED = {
+    "reports:review-list": SUPERVISORS_ONLY,
+    "reports:sample-propose": only_post(),
+    # No call number given: back to the list with the message.
+    "reports:review-find": {**SUPERVISORS_ONLY, "supervisor": REDIRECT},
+    "reports:review-create": {**SUPERVISORS_ONLY, "supervisor": 409},
+    "reports:review-detail": {**SUPERVISORS_ONLY, "supervisor": 404},
+    "reports:review-edit": {**SUPERVISORS_ONLY, "supervisor": 404},
+    "reports:review-decide": only_post(),
+    "reports:my-reviews": OWN_REVIEWS,
+    "reports:my-review-acknowledge": only_post(),
+    "reports:my-review-dispute": only_post(),
+    "reports:calibration-list": SUPERVISORS_ONLY,
+    "reports:calibration-new": SUPERVISORS_ONLY,
+    "reports:calibration-detail": {**SUPERVISORS_ONLY, "supervisor": 404},
+    "reports:calibration-score": only_post(),
+    "reports:calibration-close": only_post(),
+}
+
 
 EXPECTED = {
+    **QUALITY_EXPECTED,
     "home": {"anonymous": LOGIN, **{p: REDIRECT for p in PERSONAS[1:]}},
     "healthz": EVERYONE,
     # The icon for pages that link none: a redirect to the static SVG, no log-in.
@@ -220,6 +245,7 @@ def concrete(route: str, name: str, world) -> str:
     for token, value in (
         ("<int:pk>", str(pk)),
         ("<int:batch_id>", "1"),
+        ("<int:call_id>", str(call.pk)),
         ("<path:object_id>", str(objects["staff"].pk)),
         ("<int:user_id>", "1"),
         ("<str:kind>", "staff"),

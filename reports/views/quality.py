@@ -1,3 +1,0 @@
-"""quality views."""
-
-urlpatterns = []
