@@ -35,6 +35,7 @@ seed: migrate
 	$(PY) manage.py seed_holidays
 	$(PY) manage.py seed_demo_calls
 	$(PY) manage.py seed_demo_messages
+	$(PY) manage.py build_operator_days --demo
 
 run: seed
 	@echo ""

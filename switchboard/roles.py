@@ -73,6 +73,9 @@ _REPORTS_SUPERVISE = [
     "reports.view_scorecard",
     "reports.view_reviewsample",
     "reports.add_reviewsample",
+    # Every operator's KPIs, and the sheets' sign-off (reports.access_kpi).
+    "reports.view_kpis",
+    "reports.sign_off_kpis",
 ]
 _REPORTS_SETUP = [
     f"reports.{action}_{model}"

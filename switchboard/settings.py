@@ -328,6 +328,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "messages_app.tasks.notification_sweep_task",
         "schedule": 60.0,
     },
+    # every night at 01:15: rebuild the KPIs' per-day call figures for yesterday
+    # and the KPI_REBUILD_DAYS days before it (late corrections)
+    "reports-operator-days-nightly": {
+        "task": "reports.tasks.kpi.operator_days_nightly_task",
+        "schedule": crontab(hour=1, minute=15),
+    },
+    # every 5 minutes: rebuild the per-day call figures of the days a call's
+    # correction or deletion marked
+    "reports-operator-days-dirty": {
+        "task": "reports.tasks.kpi.operator_days_dirty_task",
+        "schedule": 300.0,
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
