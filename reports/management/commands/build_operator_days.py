@@ -54,9 +54,9 @@ class Command(BaseCommand):
         end = end or today - timedelta(days=1)
         if months < 1:
             raise CommandError("--months must be at least 1.")
-        start = start or add_months(month_start(today), 1 - months)
-        if end < start:
+        if start and end < start:
             raise CommandError("--end is before --start.")
+        start = start or add_months(month_start(today), 1 - months)
         if demo:
             self._demo_target()
         counts = operator_days_build(start=start, end=end, today=today)
