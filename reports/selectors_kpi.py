@@ -307,7 +307,7 @@ class Measure:
         if self.key == "aht":
             seconds = round(self.value)
             return f"{seconds // 60}:{seconds % 60:02d}"
-        text = number_format(self.value, 1)
+        text = number_format(round(self.value, 1), 1)
         return f"{text}%" if self.key == "discipline" else text
 
     @property

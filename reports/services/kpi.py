@@ -104,8 +104,9 @@ def kpi_sign_off(
             except IntegrityError:
                 raise _conflict(None) from None
             return sign_off
+        expected = _expected(existing, version)
         _check(existing.status, SignOffStatus.SIGNED)
-        return _claim(existing, changes, version=version, by=by, now=now)
+        return _claim(existing, changes, expected=expected, by=by, now=now)
 
 
 def kpi_sign_off_withdraw(*, sign_off: KpiSignOff, by, reason: str, version=None, now=None):
@@ -113,6 +114,7 @@ def kpi_sign_off_withdraw(*, sign_off: KpiSignOff, by, reason: str, version=None
     then be signed again."""
     now = now or timezone.now()
     reason = _clean_note(reason, field="reason", required=True)
+    expected = _expected(sign_off, version)
     _check(sign_off.status, SignOffStatus.WITHDRAWN)
     changes = {
         "status": SignOffStatus.WITHDRAWN,
@@ -121,14 +123,24 @@ def kpi_sign_off_withdraw(*, sign_off: KpiSignOff, by, reason: str, version=None
         "withdraw_reason": reason,
     }
     with transaction.atomic():
-        return _claim(sign_off, changes, version=version, by=by, now=now)
+        return _claim(sign_off, changes, expected=expected, by=by, now=now)
 
 
-def _claim(sign_off: KpiSignOff, changes: dict, *, version, by, now) -> KpiSignOff:
+def _expected(sign_off: KpiSignOff, version) -> int:
+    """The version the supervisor acted on (their page's, else the one read);
+    KpiConflict when the page showed an older one."""
+    if version in (None, ""):
+        return sign_off.version
     try:
-        expected = sign_off.version if version in (None, "") else int(version)
+        expected = int(version)
     except (TypeError, ValueError):
         expected = -1
+    if expected != sign_off.version:
+        raise _conflict(sign_off)
+    return expected
+
+
+def _claim(sign_off: KpiSignOff, changes: dict, *, expected: int, by, now) -> KpiSignOff:
     updated = KpiSignOff.objects.filter(pk=sign_off.pk, version=expected).update(
         **changes, version=F("version") + 1
     )
