@@ -230,11 +230,11 @@ def kpi_sign_off_view(request, operator_id: int, month: str):
 @require_POST
 def kpi_sign_off_withdraw_view(request, operator_id: int, month: str):
     operator, month = _action_target(request, operator_id, month)
-    sign_off = KpiSignOff.objects.filter(operator=operator, month=month).first()
-    if sign_off is None:
-        raise Http404
     form = WithdrawForm(request.POST)
     if form.is_valid():
+        sign_off = KpiSignOff.objects.filter(operator=operator, month=month).first()
+        if sign_off is None:
+            raise Http404
         try:
             kpi_sign_off_withdraw(
                 sign_off=sign_off,
