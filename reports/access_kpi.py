@@ -10,7 +10,11 @@
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
+
+from reports.models import OperatorDay
+from switchboard.roles import OPERATOR
 
 VIEW_KPIS = "reports.view_kpis"
 SIGN_OFF_KPIS = "reports.sign_off_kpis"
@@ -45,7 +49,13 @@ def get_kpi_operator_for_user(request, operator_id: int):
         require_own(user)
         raise Http404
     if may_see_all(user):
-        found = get_user_model().objects.filter(pk=operator_id).first()
+        # An operator, or someone who once worked the desk (their calls' days).
+        had_days = Exists(OperatorDay.objects.filter(operator=OuterRef("pk")))
+        found = (
+            get_user_model()
+            .objects.filter(Q(groups__name=OPERATOR) | Q(had_days), pk=operator_id)
+            .first()
+        )
         if found is None:
             raise Http404
         return found

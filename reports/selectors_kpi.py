@@ -355,14 +355,14 @@ class Line:
     height: int
     segments: list[str] = field(default_factory=list)
     dots: list[dict] = field(default_factory=list)
-    target_y: float | None = None
+    target_y: str | None = None
     labels: list[dict] = field(default_factory=list)
     ticks: list[dict] = field(default_factory=list)
     empty: bool = True
 
 
 def line_chart(
-    values, *, target=None, width=96, height=20, pad=2, labels=None, left=0, bottom=0
+    values, *, target=None, width=96, height=20, pad=2, labels=None, left=0, bottom=0, right=0
 ) -> Line:
     """Scale `values` (None for no figure) into a width x height box; with
     `labels`, a taller chart with month labels under it and value ticks."""
@@ -378,15 +378,17 @@ def line_chart(
     if high == low:
         high = low + 1
     n = len(values)
-    plot_w, plot_h = width - left - 2 * pad, height - bottom - 2 * pad
+    plot_w, plot_h = width - left - right - 2 * pad, height - bottom - 2 * pad
     step = plot_w / max(1, n - 1)
 
-    def y_of(v):
-        return round(pad + plot_h - (v - low) / (high - low) * plot_h, 1)
+    # Coordinates are written as text here: a template would localise a float
+    # ("4,9" in Bahasa Indonesia), which SVG does not read.
+    def y_of(v) -> str:
+        return f"{pad + plot_h - (v - low) / (high - low) * plot_h:.1f}"
 
     segment = []
     for i, value in enumerate(values):
-        x = round(left + pad + i * step, 1)
+        x = f"{left + pad + i * step:.1f}"
         if value is None:
             if segment:
                 line.segments.append(" ".join(segment))
@@ -401,7 +403,7 @@ def line_chart(
         line.target_y = y_of(target)
     if labels is not None:
         line.labels = [
-            {"x": round(left + pad + i * step, 1), "y": height - 4, "text": text}
+            {"x": f"{left + pad + i * step:.1f}", "y": height - 4, "text": text}
             for i, text in enumerate(labels)
         ]
         ends = (round(low, 1), round(high, 1))
@@ -508,6 +510,7 @@ def kpi_sheet(*, operator, month: date, today: date | None = None) -> dict:
             pad=6,
             left=34,
             bottom=16,
+            right=14,
             labels=labels,
         )
         for key in ("discipline", "quality", "productivity", "aht")

@@ -163,3 +163,19 @@ def test_the_xlsx_has_real_numbers(supervisor_client, ani):
     assert values["Average handling time (s)"] == pytest.approx(80.0)
     assert values["Quality target"] == 85
     assert isinstance(values["Discipline (%)"], float)
+
+
+def test_a_user_who_is_no_operator_has_no_sheet(supervisor_client, supervisor):
+    assert supervisor_client.get(sheet_url(supervisor)).status_code == 404
+
+
+def test_svg_coordinates_are_not_localised_in_bahasa_indonesia(supervisor_client, ani, settings):
+    """Bahasa Indonesia writes 4,9 for 4.9; SVG lengths must keep the dot."""
+    import re
+
+    settings.LANGUAGE_CODE = "id"
+    for url in (sheet_url(ani), f"{reverse('reports:kpi-month')}?month={SHEET_MONTH}"):
+        page = supervisor_client.get(url).content.decode()
+        assert "<circle" in page
+        assert not re.search(r' (?:cx|cy|x|y|x1|x2|y1|y2)="[^"]*,', page), url
+        assert "66,7%" in page  # the figures themselves are in the reader's format
