@@ -443,6 +443,35 @@ def operators_for(ids) -> list:
     )
 
 
+def _month_cells(current: MonthFigures, trend, targets) -> list[dict]:
+    """The table row's KPI cells in column order: the measure, its sparkline,
+    and the counts shown beside it (texts, so the template only writes)."""
+    found = measures(current, targets)
+    f = current
+    details = {
+        "discipline": [
+            {"text": f"{f.scheduled} · {f.on_time} · {f.late} · {f.left_early} · {f.absent}"},
+            {"text": f"{f.sick} · {f.leave} · {f.permission} · {f.unscheduled}"},
+        ],
+        "quality": [
+            {
+                "text": f"{f.reviews} · {f.auto_fails}",
+                "css": "sb-kpi-missed" if f.auto_fails else "",
+            }
+        ],
+        "productivity": [{"text": f"{f.calls} · {f.shifts_worked}"}],
+        "aht": [],
+    }
+    return [
+        {
+            "measure": found[key],
+            "spark": line_chart(_series(trend, key), target=targets.get(key)),
+            "details": details[key],
+        }
+        for key in ("discipline", "quality", "productivity", "aht")
+    ]
+
+
 def kpi_month_table(*, month: date, today: date | None = None) -> dict:
     """The monthly KPI table: per operator the month's figures against the
     targets, the sign-off state and a 12-month sparkline per KPI. Seven
@@ -465,10 +494,7 @@ def kpi_month_table(*, month: date, today: date | None = None) -> dict:
                 "operator": operator,
                 "figures": current,
                 "measures": measures(current, targets),
-                "sparks": {
-                    key: line_chart(_series(trend, key), target=targets.get(key))
-                    for key in ("discipline", "quality", "productivity", "aht")
-                },
+                "cells": _month_cells(current, trend, targets),
                 "sign_off": sign_off,
                 "changed": sign_off_changed(sign_off, current),
             }
