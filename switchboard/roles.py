@@ -76,6 +76,9 @@ _REPORTS_SUPERVISE = [
     # Every operator's KPIs, and the sheets' sign-off (reports.access_kpi).
     "reports.view_kpis",
     "reports.sign_off_kpis",
+    # The KPI targets and rule (Django admin, for a supervisor with staff status).
+    "reports.view_kpisettings",
+    "reports.change_kpisettings",
 ]
 _REPORTS_SETUP = [
     f"reports.{action}_{model}"
