@@ -10,6 +10,7 @@
 - my-kpis: an operator's own sheet (`?month=`).
 """
 
+import re
 from datetime import date
 
 from django.contrib import messages
@@ -174,7 +175,8 @@ def kpi_sheet_xlsx(request, operator_id: int, month: str):
                 f.aht_seconds,
             ]
         )
-    title = f"{_name(operator)} {month:%Y-%m}"
+    # A sheet's title may not hold []:*?/\ (openpyxl refuses them).
+    title = re.sub(r"[\[\]:*?/\\]", " ", f"{_name(operator)} {month:%Y-%m}")
     body = xlsx_bytes(header, rows, title=title, widths=[12] + [14] * (len(header) - 1))
     response = HttpResponse(body, content_type=XLSX_TYPE)
     filename = f"kpi-{operator.get_username()}-{month:%Y-%m}.xlsx"

@@ -179,3 +179,12 @@ def test_svg_coordinates_are_not_localised_in_bahasa_indonesia(supervisor_client
         assert "<circle" in page
         assert not re.search(r' (?:cx|cy|x|y|x1|x2|y1|y2)="[^"]*,', page), url
         assert "66,7%" in page  # the figures themselves are in the reader's format
+
+
+def test_the_xlsx_takes_any_name(supervisor_client):
+    from openpyxl import load_workbook
+
+    odd = UserFactory(username="odd", first_name="A/B [x]*?", last_name="C:D", roles=["Operator"])
+    response = supervisor_client.get(sheet_url(odd, name="reports:kpi-sheet-xlsx"))
+    assert response.status_code == 200
+    assert load_workbook(io.BytesIO(response.content)).active.max_row == 13
