@@ -37,6 +37,7 @@ seed: migrate
 	$(PY) manage.py seed_demo_messages
 	$(PY) manage.py seed_demo_roster
 	$(PY) manage.py seed_demo_reviews
+	$(PY) manage.py build_operator_days --demo
 
 run: seed
 	@echo ""

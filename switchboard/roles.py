@@ -73,6 +73,12 @@ _REPORTS_SUPERVISE = [
     "reports.view_scorecard",
     "reports.view_reviewsample",
     "reports.add_reviewsample",
+    # Every operator's KPIs, and the sheets' sign-off (reports.access_kpi).
+    "reports.view_kpis",
+    "reports.sign_off_kpis",
+    # The KPI targets and rule (Django admin, for a supervisor with staff status).
+    "reports.view_kpisettings",
+    "reports.change_kpisettings",
 ]
 _REPORTS_SETUP = [
     f"reports.{action}_{model}"

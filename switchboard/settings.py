@@ -346,6 +346,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.quality.review_sample_propose_task",
         "schedule": crontab(day_of_week=1, hour=4, minute=0),
     },
+    # every night at 01:15: rebuild the KPIs' per-day call figures for yesterday
+    # and the KPI_REBUILD_DAYS days before it (late corrections)
+    "reports-operator-days-nightly": {
+        "task": "reports.tasks.kpi.operator_days_nightly_task",
+        "schedule": crontab(hour=1, minute=15),
+    },
+    # every 5 minutes: rebuild the per-day call figures of the days a call's
+    # correction or deletion marked
+    "reports-operator-days-dirty": {
+        "task": "reports.tasks.kpi.operator_days_dirty_task",
+        "schedule": 300.0,
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

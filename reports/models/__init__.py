@@ -4,6 +4,14 @@ the KPIs built on both (and, with their issue, the daily recap).
 One module per area; everything is importable from `reports.models`.
 """
 
+from reports.models.kpi import (
+    DisciplineRule,
+    KpiSettings,
+    KpiSignOff,
+    OperatorDay,
+    OperatorDayDirty,
+    SignOffStatus,
+)
 from reports.models.quality import (
     AnswerChoice,
     CalibrationRound,
@@ -42,7 +50,12 @@ __all__ = [
     "AttendanceStatus",
     "CalibrationRound",
     "ClockSession",
+    "DisciplineRule",
     "DisputeDecision",
+    "KpiSettings",
+    "KpiSignOff",
+    "OperatorDay",
+    "OperatorDayDirty",
     "Review",
     "ReviewAnswer",
     "ReviewKind",
@@ -55,5 +68,6 @@ __all__ = [
     "ScorecardSection",
     "ShiftSwap",
     "ShiftType",
+    "SignOffStatus",
     "SwapStatus",
 ]

@@ -53,6 +53,11 @@ def only_post():
 COMPLAINT_READERS = {**CALL_LOG, "staff": OK}
 COMPLAINT_WORK = {**COMPLAINT_READERS, "operator": FORBIDDEN, "supervisor": 422, "staff": 422}
 
+# KPIs: supervisors see every operator's (reports.view_kpis); an operator their
+# own (the URL names the operator persona) and nobody else's.
+KPI_ALL = {**CONSOLE_ONLY, "operator": FORBIDDEN, "supervisor": OK}
+KPI_OWN = {**KPI_ALL, "operator": OK}
+
 # POST-only actions, posted to as each persona.
 POST_EXPECTED = {
     # Nothing sent: the form comes back with its errors (422).
@@ -77,6 +82,10 @@ POST_EXPECTED = {
     # The admin's own batch: confirmed (or, once confirmed, refused) → back to a page.
     "directory:import-confirm": {**IMPORT_ONLY, "directory_admin": REDIRECT},
     "directory:import-cancel": {**IMPORT_ONLY, "directory_admin": REDIRECT},
+    # A past month with no figures: signed off (back to the sheet); withdrawing
+    # with no reason: the form again with its error (400).
+    "reports:kpi-sign-off": {**KPI_ALL, "supervisor": REDIRECT},
+    "reports:kpi-sign-off-withdraw": {**KPI_ALL, "supervisor": 400},
 }
 
 # Call quality (reports): supervisors review; operators (and supervisors, who
@@ -141,6 +150,12 @@ EXPECTED = {
     # The call was taken by another operator: only a supervisor may correct it.
     "calls:call-edit": {**CALL_LOG, "operator": FORBIDDEN},
     "calls:call-delete": only_post(),
+    "reports:kpi-month": KPI_ALL,
+    "reports:my-kpis": KPI_OWN,
+    "reports:kpi-sheet": KPI_OWN,
+    "reports:kpi-sheet-xlsx": KPI_OWN,
+    "reports:kpi-sign-off": only_post(),
+    "reports:kpi-sign-off-withdraw": only_post(),
     # Supervisors only (messages_app.act_on_any_complaint).
     "messages_app:escalations": {**CALL_LOG, "operator": FORBIDDEN},
     "messages_app:complaint-create": CALL_LOG,
@@ -253,6 +268,8 @@ def concrete(route: str, name: str, world) -> str:
         ("<str:fmt>", "csv"),
         ("<slug:fmt>", "csv"),
         ("<str:token>", "not-a-token"),
+        ("<int:operator_id>", str(world["users"]["operator"].pk)),
+        ("<str:month>", "2025-03"),
     ):
         path = path.replace(token, value)
     if "<" in path or "(?P" in path or "^" in path:
