@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0001_roster_quality'),
+        ('reports', '0002_kpi'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

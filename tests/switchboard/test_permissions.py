@@ -113,8 +113,66 @@ QUALITY_EXPECTED = {
 }
 
 
+# Roster, swaps, clock and attendance (reports): supervisors roster and
+# correct; operators clock in and ask for swaps. An <int:pk> here is no swap
+# or attendance day: 404 for those who may act on one.
+ROSTER_NOBODY_ELSE = {"directory_admin": FORBIDDEN, "staff": FORBIDDEN, "outsider": FORBIDDEN}
+ROSTER_SUPERVISORS = {
+    "anonymous": LOGIN,
+    "operator": FORBIDDEN,
+    "supervisor": OK,
+    **ROSTER_NOBODY_ELSE,
+}
+
+
+def _roster_answers(operator, supervisor):
+    return {
+        "anonymous": LOGIN,
+        "operator": operator,
+        "supervisor": supervisor,
+        **ROSTER_NOBODY_ELSE,
+    }
+
+
+ROSTER_EXPECTED = {
+    "reports:roster-week": ROSTER_SUPERVISORS,
+    "reports:roster-cell": only_post(),
+    "reports:roster-copy": only_post(),
+    "reports:swap-list": ROSTER_SUPERVISORS,
+    "reports:swap-new": only_post(),
+    "reports:swap-decide": only_post(),
+    "reports:swap-answer": only_post(),
+    "reports:swap-cancel": only_post(),
+    # Supervisors have the operators' permissions too; their page is empty.
+    "reports:my-schedule": _roster_answers(OK, OK),
+    "reports:clock-in": only_post(),
+    "reports:clock-out": only_post(),
+    "reports:attendance-day": ROSTER_SUPERVISORS,
+    # No operator or day given: nothing to correct.
+    "reports:attendance-correct": _roster_answers(FORBIDDEN, 404),
+    "reports:attendance-withdraw": only_post(),
+}
+
+ROSTER_POST_EXPECTED = {
+    # Nothing sent: the cell's reason (422); the copy's message and back (302).
+    "reports:roster-cell": _roster_answers(FORBIDDEN, 422),
+    "reports:roster-copy": _roster_answers(FORBIDDEN, REDIRECT),
+    # Nothing chosen: the operator's page again with the errors.
+    "reports:swap-new": _roster_answers(422, 422),
+    "reports:swap-decide": _roster_answers(FORBIDDEN, 404),
+    "reports:swap-answer": _roster_answers(404, 404),
+    "reports:swap-cancel": _roster_answers(404, 404),
+    # The clock is the operators' (back to the page they were on).
+    "reports:clock-in": _roster_answers(REDIRECT, FORBIDDEN),
+    "reports:clock-out": _roster_answers(REDIRECT, FORBIDDEN),
+    "reports:attendance-withdraw": _roster_answers(FORBIDDEN, 404),
+}
+
+POST_EXPECTED.update(ROSTER_POST_EXPECTED)
+
 EXPECTED = {
     **QUALITY_EXPECTED,
+    **ROSTER_EXPECTED,
     "home": {"anonymous": LOGIN, **{p: REDIRECT for p in PERSONAS[1:]}},
     "healthz": EVERYONE,
     # The icon for pages that link none: a redirect to the static SVG, no log-in.
