@@ -393,6 +393,10 @@ SLIP_ACK_LINK_DAYS = env_int("SLIP_ACK_LINK_DAYS", 7, minimum=1)
 # Call quality: calls proposed for review per operator per month (the fair sample).
 QA_SAMPLE_PER_OPERATOR = env_int("QA_SAMPLE_PER_OPERATOR", 8, minimum=1)
 
+# KPIs: days before yesterday whose per-day call figures the nightly job
+# rebuilds too, to take in late corrections.
+KPI_REBUILD_DAYS = env_int("KPI_REBUILD_DAYS", 7, minimum=0)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

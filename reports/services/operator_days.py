@@ -40,11 +40,10 @@ FIGURES = (
     "calls_out",
     "calls_internal",
 )
-DEFAULT_REBUILD_DAYS = 7
 
 
 def rebuild_days() -> int:
-    return int(getattr(settings, "KPI_REBUILD_DAYS", DEFAULT_REBUILD_DAYS))
+    return settings.KPI_REBUILD_DAYS
 
 
 def local_start(day: date) -> datetime:

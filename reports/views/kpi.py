@@ -258,7 +258,7 @@ def kpi_sign_off_withdraw_view(request, operator_id: int, month: str):
 
 urlpatterns = [
     path("kpis/", kpi_month, name="kpi-month"),
-    path("kpis/mine/", my_kpis, name="my-kpis"),
+    path("my/kpis/", my_kpis, name="my-kpis"),
     path("kpis/<int:operator_id>/<str:month>/", kpi_sheet_view, name="kpi-sheet"),
     path("kpis/<int:operator_id>/<str:month>/xlsx/", kpi_sheet_xlsx, name="kpi-sheet-xlsx"),
     path("kpis/<int:operator_id>/<str:month>/sign-off/", kpi_sign_off_view, name="kpi-sign-off"),

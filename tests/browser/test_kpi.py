@@ -51,6 +51,6 @@ def test_a_supervisor_signs_off_a_sheet_by_keyboard(live_server, page, log_in):
     page.fill("#id_password", PASSWORD)
     page.keyboard.press("Enter")
     page.wait_for_url(lambda url: "/accounts/login/" not in url)
-    page.goto(f"{live_server.url}/reports/kpis/mine/?month={MONTH:%Y-%m}")
+    page.goto(f"{live_server.url}/reports/my/kpis/?month={MONTH:%Y-%m}")
     expect(page.locator('[data-sign-off-state="signed"]')).to_be_visible()
     expect(page.get_by_role("button", name="Sign off these figures")).to_have_count(0)
