@@ -417,3 +417,100 @@ class Call(models.Model):
     @property
     def is_deleted(self) -> bool:
         return self.deleted_at is not None
+
+
+class IncidentKind(models.TextChoices):
+    OUTAGE = "outage", _("Line down")
+    NO_DIAL_TONE = "no_dial_tone", _("No dial tone")
+    DROPPED_CALLS = "dropped_calls", _("Calls dropping")
+    POOR_AUDIO = "poor_audio", _("Noise or one-way audio")
+    CANNOT_TRANSFER = "cannot_transfer", _("Transfers failing")
+    EQUIPMENT = "equipment", _("Desk equipment (console, headset)")
+    OTHER = "other", _("Other")
+
+
+class PhoneLineIncident(models.Model):
+    """An outage or a fault on the company's phone lines, logged by a
+    supervisor: which line or trunk, from when to when, what failed, who was
+    called about it (the technician, the provider) and their ticket number.
+    An incident without an end is open: the console and the dashboard show
+    it, so every operator knows why callers cannot get through; a closed one
+    goes into the day's recap with its duration."""
+
+    line = models.CharField(
+        _("line or trunk"), max_length=100, help_text=_('E.g. "Trunk 1 (Telkom)", "ISDN 2".')
+    )
+    kind = models.CharField(
+        _("what failed"), max_length=20, choices=IncidentKind.choices, default=IncidentKind.OUTAGE
+    )
+    started_at = models.DateTimeField(_("started"), default=timezone.now)
+    ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
+    description = models.TextField(_("what happened"), max_length=NOTES_MAX, blank=True)
+    contacted = models.CharField(
+        _("technician or provider contacted"), max_length=NAME_MAX, blank=True
+    )
+    ticket_reference = models.CharField(_("their ticket reference"), max_length=60, blank=True)
+    notes = models.TextField(_("notes"), max_length=NOTES_MAX, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        on_delete=models.PROTECT,
+        related_name="incidents_logged",
+    )
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("closed by"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("logged"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("phone-line incident")
+        verbose_name_plural = _("phone-line incidents")
+        ordering = ["-started_at", "-id"]
+        indexes = [
+            models.Index(fields=["-started_at"], name="incident_started"),
+            models.Index(
+                fields=["started_at"],
+                condition=Q(ended_at__isnull=True),
+                name="incident_open",
+            ),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("started_at")),
+                name="incident_end_not_before_start",
+                violation_error_message=_("An incident cannot end before it started."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line}: {self.get_kind_display()} ({self.started_at:%Y-%m-%d %H:%M})"
+
+    def clean(self):
+        super().clean()
+        latest = timezone.now() + CLOCK_SKEW
+        errors = {}
+        if self.started_at and self.started_at > latest:
+            errors["started_at"] = _("An incident cannot start in the future.")
+        elif self.started_at and self.started_at < CALL_TIME_FLOOR:
+            errors["started_at"] = _("An incident cannot be before 2000.")
+        if self.ended_at and self.ended_at > latest:
+            errors["ended_at"] = _("An incident cannot end in the future.")
+        elif self.ended_at and self.started_at and self.ended_at < self.started_at:
+            errors["ended_at"] = _("An incident cannot end before it started.")
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def is_open(self) -> bool:
+        return self.ended_at is None
+
+    def duration(self, now=None) -> timedelta:
+        """How long the line was (or has been, while open) down."""
+        return (self.ended_at or now or timezone.now()) - self.started_at

@@ -46,6 +46,9 @@ def navigation(request):
 # Supervision pages (reports app), in the navigation's "Supervision" menu: the
 # supervisor's pages, or an operator's own. Each shows once its page exists.
 _SUPERVISOR_PAGES = (
+    ("reports:dashboard", _("Dashboard")),
+    ("reports:recap-list", _("Daily recaps")),
+    ("calls:incident-list", _("Phone-line incidents")),
     ("reports:roster-week", _("Roster")),
     ("reports:attendance-day", _("Attendance")),
     ("reports:swap-list", _("Shift swaps")),
@@ -54,6 +57,7 @@ _SUPERVISOR_PAGES = (
     ("reports:kpi-month", _("KPIs")),
 )
 _OPERATOR_PAGES = (
+    ("reports:handover", _("Shift handover")),
     ("reports:my-schedule", _("My schedule")),
     ("reports:my-reviews", _("My reviews")),
     ("reports:my-kpis", _("My KPIs")),

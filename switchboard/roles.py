@@ -24,7 +24,13 @@ _DIRECTORY_EDIT = [
     for action in ("add", "change", "delete")
 ]
 
-_CALLS_VIEW = ["calls.view_call", "calls.view_caller", "calls.view_callcategory"]
+_CALLS_VIEW = [
+    "calls.view_call",
+    "calls.view_caller",
+    "calls.view_callcategory",
+    # Open phone-line incidents show at the console.
+    "calls.view_phonelineincident",
+]
 
 # The desk's hand-offs. Operators take messages and complaints for anyone and
 # act on any slip for its recipient ("got it", said on the phone); who works on
@@ -60,6 +66,9 @@ _REPORTS_OPERATOR = [
     "reports.view_shifttype",
     "reports.add_clocksession",
     "reports.add_shiftswap",
+    # The shift handover: an operator hands over, the next one acknowledges.
+    "reports.add_shifthandover",
+    "reports.view_shifthandover",
 ]
 _REPORTS_SUPERVISE = [
     *_REPORTS_OPERATOR,
@@ -79,6 +88,12 @@ _REPORTS_SUPERVISE = [
     # The KPI targets and rule (Django admin, for a supervisor with staff status).
     "reports.view_kpisettings",
     "reports.change_kpisettings",
+    # The daily recaps (review, comment, sign off, rebuild) and the dashboard.
+    "reports.view_dailyrecap",
+    "reports.change_dailyrecap",
+    # Phone-line incidents: supervisors log and close them.
+    "calls.add_phonelineincident",
+    "calls.change_phonelineincident",
 ]
 _REPORTS_SETUP = [
     f"reports.{action}_{model}"

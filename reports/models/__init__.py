@@ -1,5 +1,5 @@
-"""Supervision: the operators' roster and attendance, call quality reviews and
-the KPIs built on both (and, with their issue, the daily recap).
+"""Supervision: the operators' roster and attendance, call quality reviews,
+the KPIs built on both, the daily recap and the shift handover.
 
 One module per area; everything is importable from `reports.models`.
 """
@@ -25,6 +25,7 @@ from reports.models.quality import (
     ScorecardItem,
     ScorecardSection,
 )
+from reports.models.recap import DailyRecap, RecapStatus, ShiftHandover
 from reports.models.roster import (
     ABSENCE_KEYS,
     ABSENCE_KINDS,
@@ -50,12 +51,14 @@ __all__ = [
     "AttendanceStatus",
     "CalibrationRound",
     "ClockSession",
+    "DailyRecap",
     "DisciplineRule",
     "DisputeDecision",
     "KpiSettings",
     "KpiSignOff",
     "OperatorDay",
     "OperatorDayDirty",
+    "RecapStatus",
     "Review",
     "ReviewAnswer",
     "ReviewKind",
@@ -66,6 +69,7 @@ __all__ = [
     "Scorecard",
     "ScorecardItem",
     "ScorecardSection",
+    "ShiftHandover",
     "ShiftSwap",
     "ShiftType",
     "SignOffStatus",
