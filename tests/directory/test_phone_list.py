@@ -123,8 +123,8 @@ def _add_people(count: int):
 
 
 # session, user, the user's permissions; then departments, staff and their
-# extensions; the navigation's unread-messages badge.
-PHONE_LIST_QUERIES = 7
+# extensions; the navigation's unread-messages badge and the operator's clock.
+PHONE_LIST_QUERIES = 8
 
 
 @pytest.mark.parametrize("people", [1, 30])

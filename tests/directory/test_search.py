@@ -302,8 +302,8 @@ def test_a_blank_query_finds_nothing_without_asking_the_database(
 
 # Session, user, permissions; the department; its sub-departments; its lines; the
 # members with their covers; the members' extensions; the navigation's
-# unread-messages badge.
-DEPARTMENT_PAGE_QUERIES = 9
+# unread-messages badge and the operator's clock.
+DEPARTMENT_PAGE_QUERIES = 10
 
 
 def _department_with_members(count):

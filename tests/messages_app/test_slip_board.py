@@ -110,8 +110,8 @@ def test_the_board_is_a_constant_number_of_queries(desk, op, count, django_asser
             take(desk, for_staff=people[i % 4], message=f"Pesan {i}", ago=timedelta(minutes=i))
 
     # Session, user, permissions; the open slips (with their count); the badge;
-    # the re-route dialog's departments.
-    with django_assert_num_queries(6):
+    # the operator's clock (navigation); the re-route dialog's departments.
+    with django_assert_num_queries(7):
         page = op.get(BOARD)
     assert len(page.context["rows"]) == count
     # The polled rows: no navigation, so no badge.
