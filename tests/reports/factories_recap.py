@@ -185,7 +185,7 @@ def recap_world() -> World:
     AttendanceDay.objects.create(operator=op1, date=D - timedelta(days=1), status=S.ABSENT)
     # QA reviews of D's calls: two counted (80, 90); a draft, and one of the day before, not.
     card = make_card()
-    reviewer = supervisor_user("qa")
+    reviewer = supervisor_user("qa", email="")
     for number, kind, status, score in (
         (2, ReviewKind.REGULAR, ReviewStatus.SUBMITTED, 80),
         (7, ReviewKind.REGULAR, ReviewStatus.ACKNOWLEDGED, 90),
