@@ -186,6 +186,8 @@ def sections(figures: dict, day: date) -> list[Section]:
                     link.hour(h) if hours[h] else None,
                 )
                 for h in range(24)
+                # Night hours with no call, then or usually, say nothing.
+                if hours[h] or usual_hours[h]
             ],
         )
     )
@@ -658,7 +660,7 @@ def trend(day: date) -> dict:
     days = [first + timedelta(days=i) for i in range(TREND_DAYS)]
     values = [stored.get(d) if isinstance(stored.get(d), int) else None for d in days]
     labels = [f"{d:%d/%m}" if i % 5 == 0 or i == TREND_DAYS - 1 else "" for i, d in enumerate(days)]
-    line = line_chart(values, width=480, height=140, labels=labels, left=28, bottom=16)
+    line = line_chart(values, width=480, height=140, pad=8, labels=labels, left=28, bottom=16)
     return {"line": line, "days": list(zip(days, values, strict=True))}
 
 
