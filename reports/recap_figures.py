@@ -78,7 +78,7 @@ from django.db.models import (
     Sum,
     Value,
 )
-from django.db.models.functions import Coalesce, Concat, ExtractHour, NullIf, Trim
+from django.db.models.functions import Cast, Coalesce, Concat, ExtractHour, NullIf, Trim
 
 from calls.models import Call, Direction, Outcome, PhoneLineIncident
 from directory.business_time import BusinessCalendar
@@ -261,8 +261,9 @@ def _breakdowns(bounds: DayBounds) -> dict:
         )
 
     missed = Count("pk", filter=Q(direction=Direction.INCOMING, outcome__in=MISSED_OUTCOMES))
-    avg = Avg("duration_seconds", output_field=FloatField())
-    no_avg = Value(None, output_field=FloatField())
+    # Typed alike in every part of the UNION (PostgreSQL matches them by type).
+    avg = Cast(Avg("duration_seconds"), FloatField())
+    no_avg = Cast(Value(None), FloatField())
     category = part(
         "category",
         "category_id",
