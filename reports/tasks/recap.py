@@ -6,7 +6,7 @@ from datetime import date
 
 from celery import shared_task
 
-from reports.services.recap import recap_build, recap_morning, recap_nightly
+from reports.services.recap import RecapSignedOff, recap_build, recap_morning, recap_nightly
 
 __all__: list[str] = ["recap_build_task", "recap_morning_task", "recap_nightly_task"]
 
@@ -24,6 +24,10 @@ def recap_morning_task() -> dict:
 
 
 @shared_task(ignore_result=True)
-def recap_build_task(day_iso: str) -> int:
-    """Build (or rebuild) one day's recap on demand; not a signed-off one."""
-    return recap_build(day=date.fromisoformat(day_iso)).pk
+def recap_build_task(day_iso: str) -> int | None:
+    """Build (or rebuild) one day's recap on demand; a signed-off one is left
+    as it is (None: rebuilding it takes a person's reason)."""
+    try:
+        return recap_build(day=date.fromisoformat(day_iso)).pk
+    except RecapSignedOff:
+        return None
