@@ -38,6 +38,7 @@ seed: migrate
 	$(PY) manage.py seed_demo_roster
 	$(PY) manage.py seed_demo_reviews
 	$(PY) manage.py build_operator_days --demo
+	$(PY) manage.py build_recap --last 56
 
 run: seed
 	@echo ""

@@ -1,6 +1,6 @@
 """The reports URLs, one module per area, under one namespace."""
 
-from reports.views import kpi, quality, roster
+from reports.views import kpi, quality, recap, roster
 
 app_name = "reports"
 
@@ -8,4 +8,5 @@ urlpatterns = [
     *roster.urlpatterns,
     *quality.urlpatterns,
     *kpi.urlpatterns,
+    *recap.urlpatterns,
 ]

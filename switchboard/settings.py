@@ -4,6 +4,7 @@ No environment at all gives the embedded default: SQLite under var/, Celery task
 run eagerly in-process, e-mail printed to the console, DEBUG on.
 """
 
+import os
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -286,6 +287,30 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+
+
+def env_clock(name: str, default: str) -> tuple[int, int]:
+    """A local time of day "HH:MM" (24-hour) as (hour, minute)."""
+    raw = (os.environ.get(name) or default).strip()
+    hour, sep, minute = raw.partition(":")
+    if (
+        sep
+        and len(hour) in (1, 2)
+        and len(minute) == 2
+        and hour.isascii()
+        and minute.isascii()
+        and hour.isdigit()
+        and minute.isdigit()
+        and int(hour) < 24
+        and int(minute) < 60
+    ):
+        return int(hour), int(minute)
+    raise ImproperlyConfigured(f"{name} must be a time of day as HH:MM (e.g. 23:55), got {raw!r}.")
+
+
+# Daily recap: the local time the nightly job builds the day's recap.
+RECAP_BUILD_TIME = env_clock("RECAP_BUILD_TIME", "23:55")
+
 # The one list of periodic jobs, in Jakarta time unless TIME_ZONE says otherwise.
 CELERY_BEAT_SCHEDULE = {
     # every 5 minutes: back any staff whose "back at" time has passed into the office
@@ -358,6 +383,18 @@ CELERY_BEAT_SCHEDULE = {
         "task": "reports.tasks.kpi.operator_days_dirty_task",
         "schedule": 300.0,
     },
+    # every night at RECAP_BUILD_TIME (default 23:55): build the day's recap and
+    # e-mail the supervisors its headline figures
+    "reports-recap-nightly": {
+        "task": "reports.tasks.recap.recap_nightly_task",
+        "schedule": crontab(hour=RECAP_BUILD_TIME[0], minute=RECAP_BUILD_TIME[1]),
+    },
+    # every morning at 05:30: rebuild yesterday's recap to take in late
+    # corrections (not once it is signed off)
+    "reports-recap-morning": {
+        "task": "reports.tasks.recap.recap_morning_task",
+        "schedule": crontab(hour=5, minute=30),
+    },
 }
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -396,6 +433,7 @@ QA_SAMPLE_PER_OPERATOR = env_int("QA_SAMPLE_PER_OPERATOR", 8, minimum=1)
 # KPIs: days before yesterday whose per-day call figures the nightly job
 # rebuilds too, to take in late corrections.
 KPI_REBUILD_DAYS = env_int("KPI_REBUILD_DAYS", 7, minimum=0)
+
 
 LOGGING = {
     "version": 1,

@@ -66,8 +66,11 @@ class DailyRecap(models.Model):
     signed_figures = models.JSONField(_("figures as signed"), null=True, blank=True)
     rebuild_reason = models.CharField(_("reason for the rebuild"), max_length=300, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # When the supervisors were e-mailed about the nightly build: claimed with
+    # a conditional update, so a retried task never e-mails them twice.
+    notified_at = models.DateTimeField(_("supervisors e-mailed"), null=True, blank=True)
 
-    history = HistoricalRecords(excluded_fields=["build_ms"])
+    history = HistoricalRecords(excluded_fields=["build_ms", "notified_at"])
 
     class Meta:
         verbose_name = _("daily recap")
