@@ -36,6 +36,7 @@ seed: migrate
 	$(PY) manage.py seed_demo_calls
 	$(PY) manage.py seed_demo_messages
 	$(PY) manage.py seed_demo_roster
+	$(PY) manage.py seed_demo_history
 	$(PY) manage.py seed_demo_reviews
 	$(PY) manage.py build_operator_days --demo
 

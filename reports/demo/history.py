@@ -112,6 +112,12 @@ REGULAR_SHARE = 0.35  # incoming calls from the demo's regular callers
 RETURN_SHARE = 0.1  # back within a week about the same thing
 CALL_BACK_SHARE = 0.45  # missed calls the desk rings back
 MISSED = (Outcome.NO_ANSWER, Outcome.CALL_BACK)
+# Each operator's pace: (how long their calls take against the desk's usual,
+# the share of calls they pick up while on duty; the rest ring out unlogged).
+# It is what makes their productivity differ: one quick and always there, one
+# who talks long and misses more.
+PACE = {"operator": (1.0, 0.96), "dewi": (0.9, 0.99), "rudi": (1.3, 0.84), "maya": (1.1, 0.91)}
+USUAL_PACE = (1.0, 0.95)
 SEND_DELAY = timedelta(seconds=4)  # a notification leaves a moment after its event
 RECENT_DAYS = 7  # the history's last week: where the open slips and complaints are
 INCIDENT_LINE = "Trunk 1 (Telkom)"
@@ -363,6 +369,12 @@ class DemoHistory:
             at = entry.at
             session = self._on_duty(at, entry.seconds)
             if session is None:
+                continue
+            slower, picks_up = PACE.get(session.operator.get_username(), USUAL_PACE)
+            if entry.origin is None and rng.random() > picks_up:
+                continue  # it rang out: the desk never logged it
+            entry.seconds = min(round(entry.seconds * slower), 1800)
+            if self._on_duty(at, entry.seconds) is not session:
                 continue
             free = busy.get(session.operator_id)
             if free is not None and at < free:
