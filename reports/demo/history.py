@@ -16,8 +16,12 @@ complaint, in a final state that fits their age (the old ones done and closed;
 in the last week a few still open, overdue and escalated), with their
 recipients, timelines, history rows and notifications (stamped sent, with
 their delivery attempt: no e-mail goes out). Complaint references continue
-the year's counter (messages_app.ReferenceCounter), gap-free. One phone-line
-incident, closed, on a weekday three weeks ago.
+the year's counter (messages_app.ReferenceCounter), gap-free; `make seed`
+runs this before seed_demo_calls and seed_demo_messages, so the numbers follow
+the dates. One phone-line incident, closed, on a weekday three weeks ago.
+seed_demo_calls' days are the same desk carried on to today (DeskDays), their
+calls written through call_log and their slips and complaints left to
+seed_demo_messages.
 
 The roster seed covers the weeks from this week's Monday back; the days of
 the history before it get the same rotation first (HistoryRoster), through
@@ -34,12 +38,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 import phonenumbers
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Q
 from django.db.models.functions import TruncDate
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from calls.management.commands import seed_demo_calls as calls_seed
 from calls.models import (
@@ -51,11 +56,12 @@ from calls.models import (
     Outcome,
     PhoneLineIncident,
 )
-from calls.services import call_log_check
+from calls.services import call_log, call_log_check
 from directory.business_time import BusinessCalendar
 from directory.management.commands import seed_demo as demo
 from directory.models import Department, Holiday
 from messages_app.demo import stories
+from messages_app.demo.rules import ensure_catalogue, ensure_urgency_limits
 from messages_app.demo.teams import Teams
 from messages_app.models import (
     Channel,
@@ -139,7 +145,7 @@ class HistoryRoster(DemoRoster):
 
     def __init__(self, *, now, start: date):
         super().__init__(now=now)
-        self.origin = self.start  # the rotation's phase stays seed_demo_roster's
+        self.origin = self.start  # where seed_demo_roster's weeks begin
         self.start = min(start, self.start)
 
     def _roster(self):
@@ -151,7 +157,7 @@ class HistoryRoster(DemoRoster):
         day = self.start
         while day < self.origin:
             for index, person in enumerate(self.people):
-                key = _plan(index, day, self.origin)
+                key = _plan(index, day, self.phase)
                 if key and (person.pk, day) not in existing:
                     roster_set(by=self.by, operator=person, day=day, key=key, now=self.now)
                     self.counts["entries"] += 1
@@ -266,7 +272,13 @@ class DemoHistory:
         if not Department.objects.filter(email__endswith=f"@{demo.DOMAIN}").exists():
             raise CommandError("The demo company is not loaded: run `manage.py seed_demo` first.")
         days = history_days(self.today)
-        with transaction.atomic():
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
+            # The call categories and the complaints' rules: make seed runs
+            # this before seed_demo_calls and seed_demo_messages, which make
+            # them too (each only what is missing).
+            calls_seed.ensure_categories()
+            ensure_catalogue()
+            ensure_urgency_limits()
             roster = HistoryRoster(now=self.now, start=days[0] - timedelta(days=1)).load()
             self.counts.roster_entries = roster["entries"]
             self.counts.clock_sessions = roster["sessions"]
@@ -275,6 +287,18 @@ class DemoHistory:
                 self._load(todo)
             self._incident(days)
         return self.counts
+
+    def _sessions(self, days: list[date]) -> list[ClockSession]:
+        """The clock sessions over `days`, by clock-in; one still open counts
+        until now."""
+        return list(
+            ClockSession.objects.filter(
+                Q(clock_out__gt=_aware(days[0], time(0))) | Q(clock_out__isnull=True),
+                clock_in__lt=_aware(days[-1] + timedelta(days=1), time(0)),
+            )
+            .select_related("operator")
+            .order_by("clock_in")
+        )
 
     def _days_without_calls(self, days: list[date]) -> list[date]:
         zone = timezone.get_default_timezone()
@@ -297,15 +321,7 @@ class DemoHistory:
                 "date", flat=True
             )
         )
-        self.sessions = [
-            s
-            for s in ClockSession.objects.filter(
-                clock_in__lt=_aware(days[-1] + timedelta(days=1), time(0)),
-                clock_out__gt=_aware(days[0], time(0)),
-            )
-            .select_related("operator")
-            .order_by("clock_in")
-        ]
+        self.sessions = self._sessions(days)
         self.recent: list[Planned] = []  # calls of the last week a caller may return about
         planned: list[Planned] = []
         for day in days:
@@ -333,7 +349,7 @@ class DemoHistory:
         for session in self.sessions:
             if session.clock_in > moment:
                 break
-            if session.clock_out and session.clock_out >= moment + timedelta(seconds=seconds + 60):
+            if (session.clock_out or self.now) >= moment + timedelta(seconds=seconds + 60):
                 found = session
         return found
 
@@ -386,17 +402,17 @@ class DemoHistory:
             at = at.replace(microsecond=0)
             ended = at + timedelta(seconds=entry.seconds)
             busy[session.operator_id] = ended
-            entry.call = call_log_check(
-                operator=session.operator,
-                now=self.now,
-                started_at=at,
-                ended_at=ended,
-                **entry.plan,
-            )
+            entry.call = self._log(session.operator, at, ended, entry.plan)
             entry.call.demo_number = entry.plan.get("number")
             kept.append(entry)
             self._remember(entry)
         return kept
+
+    def _log(self, operator, started: datetime, ended: datetime, plan: dict) -> Call:
+        """The call, checked as call_log would store it; written later, in bulk."""
+        return call_log_check(
+            operator=operator, now=self.now, started_at=started, ended_at=ended, **plan
+        )
 
     def _remember(self, entry: Planned) -> None:
         plan = entry.plan
@@ -593,6 +609,61 @@ class DemoHistory:
             [incident], update=True, default_user=supervisor, default_date=incident._history_date
         )
         self.counts.incidents = 1
+
+
+class DeskDays(DemoHistory):
+    """seed_demo_calls' days (today and the previous working days) once the
+    demo roster is there: the history's desk (its volume, daily and hourly
+    shape, who is clocked in) carried on to today, but each call written
+    through call_log at the moment it ends, as the console does; their slips
+    and complaints are seed_demo_messages'. Today stops before now. The demo
+    operator's shift of today that is still on is theirs to clock in
+    (seed_demo_roster leaves it): they are at the desk all the same, so it
+    counts as clocked in from its start until now."""
+
+    def __init__(self, *, now: datetime, days: list[date]):
+        super().__init__(now=now)
+        self.planner = Planner(now=self.now)
+        self.calendar = BusinessCalendar.load()
+        self.holidays = set(
+            Holiday.objects.filter(active=True, date__range=(days[0], days[-1])).values_list(
+                "date", flat=True
+            )
+        )
+        self.sessions = self._sessions(days)
+        self.sessions.extend(self._unclocked_shift())
+        self.sessions.sort(key=lambda s: s.clock_in)
+        self.recent = []
+
+    def _unclocked_shift(self) -> list[ClockSession]:
+        User = get_user_model()
+        main = User.objects.filter(username="operator").first()
+        if main is None:
+            return []
+        out = []
+        entries = RosterEntry.objects.filter(
+            operator=main,
+            kind=RosterKind.SHIFT,
+            date__range=(self.today - timedelta(days=1), self.today),
+        ).select_related("shift_type")
+        for entry in entries:
+            start, end = entry.span()
+            if start <= self.now < end and not any(
+                s.operator_id == main.pk and (s.clock_out or self.now) > start
+                for s in self.sessions
+                if s.clock_in < end
+            ):
+                out.append(ClockSession(operator=main, clock_in=start, clock_out=self.now))
+        return out
+
+    def load_day(self, day: date) -> int:
+        """The day's calls, unless it has some already; how many."""
+        if not self._days_without_calls([day]):
+            return 0
+        return len(self._day(day))
+
+    def _log(self, operator, started: datetime, ended: datetime, plan: dict) -> Call:
+        return call_log(operator=operator, now=ended, started_at=started, ended_at=ended, **plan)
 
 
 # Slips and complaints -------------------------------------------------------------

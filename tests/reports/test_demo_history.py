@@ -30,10 +30,10 @@ from reports.models import ClockSession, Review, RosterEntry
 SEED_COMMANDS = [
     ["seed_demo"],
     ["seed_holidays"],
-    ["seed_demo_calls"],
-    ["seed_demo_messages"],
     ["seed_demo_roster"],
     ["seed_demo_history"],
+    ["seed_demo_calls"],
+    ["seed_demo_messages"],
     ["seed_demo_reviews"],
     ["build_operator_days", "--demo"],
 ]
@@ -153,9 +153,14 @@ def test_make_seed_gives_eight_weeks_of_history_and_a_second_run_changes_nothing
         assert complaint.history.count() >= 5
     # No e-mail left to send: every notification is stamped sent.
     assert not Notification.objects.filter(sent_at__isnull=True, failed_at__isnull=True)
-    # References: gap-free per year, and the counter where the numbers stop.
+    # References: gap-free per year, the counter where the numbers stop, and
+    # in date order: the history is seeded before seed_demo_messages' days.
     for year, last in ReferenceCounter.objects.values_list("year", "last"):
-        numbers = sorted(Complaint.objects.filter(year=year).values_list("number", flat=True))
+        numbers = list(
+            Complaint.objects.filter(year=year)
+            .order_by("created_at", "pk")
+            .values_list("number", flat=True)
+        )
         assert numbers == list(range(1, last + 1))
     # One incident, closed, a couple of hours on a weekday; none open.
     incident = PhoneLineIncident.objects.get()
@@ -164,6 +169,15 @@ def test_make_seed_gives_eight_weeks_of_history_and_a_second_run_changes_nothing
     # The reviews seed found its calls in the history: no patch days.
     assert Review.objects.exists()
     assert Call.objects.count() == seeded["calls"]
+
+    # seed_demo_calls' days: the same desk, by whoever is clocked in; the demo
+    # operator (the log-in) has calls today.
+    recent = Call.objects.filter(started_at__gte=end).select_related("operator")
+    per_day = Counter(local(c.started_at).date() for c in recent)
+    assert {c.operator.username for c in recent} == {"operator", "dewi", "rudi", "maya"}
+    assert recent.filter(operator__username="operator", started_at__date=today).exists()
+    working = [n for day, n in per_day.items() if day != today and day.weekday() < 5]
+    assert sum(working) / len(working) > 120
 
     for command in SEED_COMMANDS[2:]:
         call_command(*command, stdout=StringIO())

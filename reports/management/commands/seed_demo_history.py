@@ -1,8 +1,9 @@
 """`manage.py seed_demo_history`: eight weeks of the demo desk's history
 (reports/demo/history.py): calls logged by the operators on duty, with their
 slips and complaints, and a phone-line incident. `make seed` runs it after
-seed_demo_roster and before seed_demo_reviews. Idempotent: a day that holds a
-call is left alone, so a second run changes nothing."""
+seed_demo_roster and before seed_demo_calls and seed_demo_messages, so the
+complaint references follow the dates. Idempotent: a day that holds a call is
+left alone, so a second run changes nothing."""
 
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
@@ -14,7 +15,8 @@ from switchboard.roles import OPERATOR
 class Command(BaseCommand):
     help = (
         f"Add {WEEKS} weeks of demo history (calls, slips, complaints, an incident) "
-        "before seed_demo_calls' days (after seed_demo_roster; idempotent)."
+        "before seed_demo_calls' days (after seed_demo_roster, before seed_demo_calls; "
+        "idempotent)."
     )
 
     def handle(self, *args, **options):
