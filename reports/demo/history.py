@@ -149,16 +149,16 @@ class HistoryRoster(DemoRoster):
         self.start = min(start, self.start)
 
     def _roster(self):
-        existing = set(
+        existing = set(  # a day with an entry is left alone (DemoRoster._roster)
             RosterEntry.objects.filter(
                 operator__in=self.people, date__range=(self.start, self.origin)
-            ).values_list("operator_id", "date")
+            ).values_list("date", flat=True)
         )
         day = self.start
         while day < self.origin:
             for index, person in enumerate(self.people):
                 key = _plan(index, day, self.phase)
-                if key and (person.pk, day) not in existing:
+                if key and day not in existing:
                     roster_set(by=self.by, operator=person, day=day, key=key, now=self.now)
                     self.counts["entries"] += 1
             day += timedelta(days=1)
