@@ -33,9 +33,10 @@ migrate: setup
 seed: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py seed_holidays
+	$(PY) manage.py seed_demo_roster
+	$(PY) manage.py seed_demo_history
 	$(PY) manage.py seed_demo_calls
 	$(PY) manage.py seed_demo_messages
-	$(PY) manage.py seed_demo_roster
 	$(PY) manage.py seed_demo_reviews
 	$(PY) manage.py build_operator_days --demo
 	$(PY) manage.py build_recap --last 56

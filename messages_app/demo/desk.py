@@ -54,6 +54,7 @@ from messages_app.services.escalation import (
 )
 from messages_app.services.slip_links import slip_ack_token, slip_acknowledge_by_link
 from messages_app.services.slips import SendTo, slip_acknowledge, slip_create, slip_done
+from reports.models import ClockSession
 
 SEED = 17081945
 # How often the beat runs the sweeps (switchboard/settings.py CELERY_BEAT_SCHEDULE).
@@ -115,6 +116,14 @@ class DemoDesk:
     def __init__(self, *, now, operator):
         self.now = now
         self.operator = operator
+        # Who is at the desk when: the demo roster's clock sessions (one still
+        # open counts until now); `operator` when nobody is clocked in.
+        self.sessions = [
+            (s.clock_in, s.clock_out or now, s.operator)
+            for s in ClockSession.objects.filter(clock_in__lt=now)
+            .select_related("operator")
+            .order_by("clock_in")
+        ]
         self.calendar = BusinessCalendar.load()
         self.teams = Teams()
         self.steps: list[Step] = []
@@ -129,6 +138,16 @@ class DemoDesk:
             row.urgency: (row.minutes, row.business_time, row.next_working_day)
             for row in UrgencyLimit.objects.all()
         }
+
+    def on_duty(self, at: datetime):
+        """The operator clocked in at `at` (the one who came in last), else `operator`."""
+        found = self.operator
+        for came, went, person in self.sessions:
+            if came > at:
+                break
+            if went > at:
+                found = person
+        return found
 
     # Planning --------------------------------------------------------------
 
@@ -353,7 +372,7 @@ class DemoDesk:
                 return
         try:
             slip = slip_create(
-                taken_by=self.operator,
+                taken_by=self.on_duty(at),
                 message=spec.message,
                 for_staff=person,
                 for_department=department,
@@ -406,7 +425,7 @@ class DemoDesk:
         """The recipient rings the desk: the operator marks it acknowledged."""
         slip = MessageSlip.objects.get(pk=pk)
         if slip.status in UNACKNOWLEDGED_SLIP_STATUSES:
-            slip_acknowledge(slip=slip, by=self.operator, note=note, now=at)
+            slip_acknowledge(slip=slip, by=self.on_duty(at), note=note, now=at)
 
     def done(self, pk: int, staff: Staff | None, note: str, at: datetime) -> None:
         """Called back: by the recipient in My messages, else marked by the desk."""
@@ -416,7 +435,7 @@ class DemoDesk:
         if staff is not None:
             slip_done(slip=slip, by=staff.user, note=note, now=at, staff=staff)
         else:
-            slip_done(slip=slip, by=self.operator, note=note, now=at)
+            slip_done(slip=slip, by=self.on_duty(at), note=note, now=at)
 
     # Complaints ------------------------------------------------------------
 
@@ -444,7 +463,7 @@ class DemoDesk:
                 "customer_number": item.loose.customer_number,
                 "customer_email": item.loose.customer_email,
             }
-            by = self.operator
+            by = self.on_duty(at)
         severity = "high" if role == "in_progress_late" else story.severity
         try:
             complaint = complaint_create(

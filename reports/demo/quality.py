@@ -3,11 +3,13 @@ months of reviews of the demo operators' calls, the monthly samples, the
 operators' acknowledgements and disputes, and one calibration round.
 
 Reviews need calls in the months before: seed_demo_calls loads only the last
-few working days, so a few working days of each of the two months before are
-loaded here the same way (calls.management.commands.seed_demo_calls.DemoDay,
-seeded by the date), without message and complaint calls (those would need
-their slips and complaints, which seed_demo_messages writes for the recent
-days only). A day that already holds a call is left alone.
+few working days; seed_demo_history (run before) adds eight weeks. Without it
+(fewer than ENOUGH_CALLS calls in the two months before), a few working days
+of each of the two months before are loaded here the same way
+(calls.management.commands.seed_demo_calls.DemoDay, seeded by the date),
+without message and complaint calls (those would need their slips and
+complaints, which seed_demo_messages writes for the recent days only). A day
+that already holds a call is left alone.
 
 Every review is written through reports.services.quality with its own time,
 as the supervisors would have: submitted a day or two after the call,
@@ -57,6 +59,9 @@ SCORECARD = "Standar Layanan Telepon Front Desk"
 REVIEWS_PER_MONTH = 15
 MONTHS = 3  # this month and the two before
 HISTORY_DAYS_PER_MONTH = 6
+# With this many calls in the two months before, the history is there
+# (seed_demo_history) and no patch days are added.
+ENOUGH_CALLS = 1000
 
 # (section, weight, [(key, question, weight, fails the review, may be N/A, guidance)])
 SECTIONS = [
@@ -326,8 +331,17 @@ def history_days(today: date) -> list[date]:
 
 
 def load_history(*, now, operators) -> int:
+    """The patch days' calls, unless the months already hold enough calls to
+    review (seed_demo_history's eight weeks)."""
+    days = history_days(timezone.localdate(now))
+    start, _end = month_bounds(month_start(days[0]))
+    _start, end = month_bounds(month_start(days[-1]))
+    if Call.objects.live().filter(started_at__gte=start, started_at__lt=end).count() >= (
+        ENOUGH_CALLS
+    ):
+        return 0
     count = 0
-    for day in history_days(timezone.localdate(now)):
+    for day in days:
         with transaction.atomic():
             count += HistoryDay(day=day, now=now, operators=operators).load()
     return count

@@ -53,6 +53,10 @@ COLLEAGUES = [
     ("maya", "Maya", "Sari"),
 ]
 # An 8-day rotation: two mornings, two afternoons, two nights, two days off.
+# Its phase is today's: the demo "operator" (the log-in) starts their two
+# mornings today, so the console has calls of theirs whatever the weekday;
+# the others are two days apart (today: Dewi afternoon, Rudi night, Maya off
+# after the night that ends this morning).
 ROTATION = ["P", "P", "S", "S", "M", "M", "", ""]
 WEEKS_BACK, WEEKS_AHEAD = 8, 2
 
@@ -105,6 +109,7 @@ class DemoRoster:
         self.now = now or timezone.now()
         self.today = local_date(self.now)
         self.start = week_start(self.today) - timedelta(weeks=WEEKS_BACK)
+        self.phase = self.today  # where the rotation starts (see ROTATION)
         self.end = week_start(self.today) + timedelta(weeks=WEEKS_AHEAD + 1) - timedelta(days=1)
         self.counts = {"entries": 0, "sessions": 0, "swaps": 0}
 
@@ -138,17 +143,20 @@ class DemoRoster:
         return None
 
     def _roster(self):
+        # A day is rostered whole or left alone: a day that has any entry of
+        # the desk's keeps it as it is (a day off is no entry), so a run on a
+        # desk rostered with another phase (an older seed) adds nothing to it.
         existing = set(
             RosterEntry.objects.filter(
                 operator__in=self.people, date__range=(self.start, self.end)
-            ).values_list("operator_id", "date")
+            ).values_list("date", flat=True)
         )
         day = self.start
         while day <= self.end:
             for index, person in enumerate(self.people):
-                if (person.pk, day) in existing:
+                if day in existing:
                     continue
-                key = self._special(index, day) or _plan(index, day, self.start)
+                key = self._special(index, day) or _plan(index, day, self.phase)
                 if not key:
                     continue
                 roster_set(by=self.by, operator=person, day=day, key=key, now=self.now)

@@ -1,6 +1,7 @@
 """`manage.py seed_demo_calls`: the demo company's call categories and a few
 days of calls, after seed_demo alone; running it again changes nothing."""
 
+from collections import Counter
 from datetime import datetime, time, timedelta
 from io import StringIO
 
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from calls.management.commands.seed_demo_calls import CATEGORIES, DAYS_BACK, load_demo_calls
 from calls.models import Call, CallCategory, Caller, Direction, Outcome
+from reports.models import ClockSession, RosterEntry
 from switchboard.roles import OPERATOR
 
 # The fields that make a call what it is, to compare two loads.
@@ -147,3 +149,39 @@ def test_it_needs_the_demo_company(db):
     with pytest.raises(CommandError, match="seed_demo"):
         call_command("seed_demo_calls", stdout=StringIO())
     assert not CallCategory.objects.exists() and not Call.objects.exists()
+
+
+def test_with_the_demo_roster_the_operators_clocked_in_take_the_calls(demo_company):
+    """make seed's order: the roster first, then these days are the history's
+    desk (its volume and shape), each call by the operator clocked in; the demo
+    operator's shift of today that is still on is theirs to clock in, and
+    counts from its start."""
+    call_command("seed_demo_roster", stdout=StringIO())
+    now = timezone.now()
+    today = timezone.localdate(now)
+    _created, loaded = load_demo_calls(now=now)
+    calls = list(Call.objects.select_related("operator"))
+    assert len(calls) == sum(loaded.values())
+    assert {c.operator.username for c in calls} == {"operator", "dewi", "rudi", "maya"}
+    assert any(
+        c.operator.username == "operator" and local_day(c.started_at) == today for c in calls
+    )
+    operator = get_user_model().objects.get(username="operator")
+    spans: dict[int, list] = {}
+    for session in ClockSession.objects.all():
+        spans.setdefault(session.operator_id, []).append(
+            (session.clock_in, session.clock_out or now)
+        )
+    for entry in RosterEntry.objects.filter(operator=operator, date=today, kind="shift"):
+        spans[operator.pk].append(entry.span())
+    for call in calls:
+        assert call.ended_at <= now
+        assert any(a <= call.started_at and call.ended_at <= b for a, b in spans[call.operator_id])
+    working = [n for day, n in loaded.items() if day != today]
+    assert 120 <= sum(working) / len(working) <= 260, loaded
+    hours = Counter(timezone.localtime(c.started_at).hour for c in calls)
+    assert hours[10] > 5 * hours[3]
+    assert Call.history.count() == len(calls)  # through the service
+    before = snapshot()
+    assert load_demo_calls(now=now)[1] == {}
+    assert snapshot() == before

@@ -1,5 +1,6 @@
-"""`manage.py seed_demo_messages`: after seed_demo, seed_holidays and
-seed_demo_calls, the demo calls become slips and complaints at every stage,
+"""`manage.py seed_demo_messages`: after seed_demo, seed_holidays,
+seed_demo_roster and seed_demo_calls, the demo calls (taken by the operators
+clocked in) become slips and complaints at every stage,
 with the rules they need; the desk's and the staff member's pages show them;
 running it again changes nothing.
 
@@ -56,7 +57,8 @@ def demo(django_db_setup, django_db_blocker):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            for command in ("seed_demo", "seed_holidays", "seed_demo_calls"):
+            # make seed's order, without the weeks of history before these days.
+            for command in ("seed_demo", "seed_holidays", "seed_demo_roster", "seed_demo_calls"):
                 call_command(command, stdout=StringIO())
             now = timezone.now()
             result = load_demo_messages(now=now)

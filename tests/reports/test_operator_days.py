@@ -10,6 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from calls.models import Call
+from reports.management.commands.build_operator_days import DEMO_PRODUCTIVITY_TARGET
 from reports.models import KpiSettings, OperatorDay, OperatorDayDirty
 from reports.selectors_kpi import kpi_figures, month_start
 from reports.services.operator_days import (
@@ -155,7 +156,7 @@ def test_the_command_builds_13_months_and_is_idempotent(ani, capsys):
 
 def test_the_command_sets_the_demo_target_once(ani):
     call_command("build_operator_days", "--demo", "--months", "1")
-    assert KpiSettings.load().productivity_target == 40
+    assert KpiSettings.load().productivity_target == DEMO_PRODUCTIVITY_TARGET
     settings = KpiSettings.load()
     settings.productivity_target = 55
     settings.save()

@@ -1,14 +1,18 @@
 """`manage.py seed_demo_calls`: call categories and a few days of calls for the
-demo company (`make run` runs it after `seed_demo`).
+demo company (`make seed` runs it after seed_demo_roster and seed_demo_history).
 
 PT Nusantara Sejahtera (directory's seed_demo) gets the call categories an
 Indonesian front desk sorts its calls into, each with the department such calls
-usually go to, and a realistic call log for today and the previous
-DAYS_BACK working days, taken by the demo operators: transfers to the people
-callers ask for, approved answers, messages for people who are out,
-complaints, wrong numbers, outgoing calls placed for staff, repeat callers.
+usually go to, and a realistic call log for today and the previous DAYS_BACK
+working days: transfers to the people callers ask for, approved answers,
+messages for people who are out, complaints, wrong numbers, outgoing calls
+placed for staff, repeat callers.
 
-Every call is written through calls.services.call_log, as the console does.
+Who takes them: once the demo roster is there (`make seed`), the operator
+clocked in at the time, at the history's volume and shape over the whole day
+(reports.demo.history.DeskDays); on its own after seed_demo, a smaller
+office-hours desk shared by the operators. Every call is written through
+calls.services.call_log, as the console does.
 Each day's calls are drawn from a random generator seeded with SEED and the
 date, so a day comes out the same on every machine. Running the command again
 changes nothing: a category that exists (by name) is left as the admin keeps
@@ -169,12 +173,32 @@ def load_demo_calls(*, now) -> tuple[int, dict]:
     with transaction.atomic():
         created = ensure_categories()
     loaded = {}
-    for day in demo_days(timezone.localdate(now)):
+    days = demo_days(timezone.localdate(now))
+    desk = _rostered_desk(now=now, days=days)
+    for day in days:
         with transaction.atomic():  # a day is loaded whole or not at all
-            count = DemoDay(day=day, now=now, operators=operators).load()
+            if desk is not None:
+                count = desk.load_day(day)
+            else:
+                count = DemoDay(day=day, now=now, operators=operators).load()
         if count:
             loaded[day] = count
     return created, loaded
+
+
+def _rostered_desk(*, now, days):
+    """Once seed_demo_roster has run (`make seed` runs it first), the days are
+    the desk's as the history has it (reports/demo/history.py DeskDays): the
+    history's volume and shape, each call logged by the operator clocked in.
+    None without a clock session over the days (this command on its own,
+    after seed_demo): the office-hours desk below, all by the operators."""
+    from reports.demo.history import DeskDays  # the reports app builds on this one
+    from reports.models import ClockSession
+
+    start = timezone.make_aware(datetime.combine(days[0], time(0)))
+    if not ClockSession.objects.filter(clock_in__gte=start - timedelta(days=1)).exists():
+        return None
+    return DeskDays(now=now, days=days)
 
 
 def ensure_categories() -> int:
