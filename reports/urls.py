@@ -1,6 +1,6 @@
 """The reports URLs, one module per area, under one namespace."""
 
-from reports.views import kpi, quality, roster
+from reports.views import dashboard, handover, kpi, quality, roster
 
 app_name = "reports"
 
@@ -8,4 +8,6 @@ urlpatterns = [
     *roster.urlpatterns,
     *quality.urlpatterns,
     *kpi.urlpatterns,
+    *handover.urlpatterns,
+    *dashboard.urlpatterns,
 ]
