@@ -1,3 +1,3 @@
 """Benchmark scenarios; each module registers its functions with @scenario."""
 
-from bench.scenarios import calls, complaints, directory, kpi, outbox, slips  # noqa: F401
+from bench.scenarios import calls, complaints, dashboard, directory, kpi, outbox, slips  # noqa: F401
