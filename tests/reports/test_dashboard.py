@@ -186,3 +186,21 @@ def test_nothing_reads_more_than_today_of_the_call_log(supervisor_client, superv
     # later call of the same caller (the call-back check).
     for sql in call_reads:
         assert '"calls_call"."started_at" >=' in sql or 'started_at" >' in sql, sql
+
+
+def test_the_months_kpis_count_todays_calls_against_the_targets(supervisor):
+    from reports.models import KpiSettings
+
+    op = make_operator("rina", first_name="Rina")
+    AttendanceDayFactory(operator=op, status=AttendanceStatus.PRESENT)
+    now = timezone.now()
+    start = max(now - timedelta(minutes=20), timezone.localtime(now).replace(hour=0, minute=1))
+    for i in range(3):
+        CallFactory(operator=op, started_at=start + timedelta(minutes=i), duration_seconds=60)
+    found = dashboard(now=now)["kpis"]
+    desk = found["desk"]
+    assert desk["productivity"].value == 3.0  # three calls over one shift worked
+    assert desk["productivity"].target == float(KpiSettings.load().productivity_target)
+    assert desk["aht"].value == 60.0
+    assert desk["discipline"].value == 100.0
+    assert [row["name"] for row in found["rows"]] == [op.get_full_name()]
