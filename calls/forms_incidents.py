@@ -51,6 +51,7 @@ class IncidentForm(InvalidMarksMixin, forms.ModelForm):
         super().__init__(*args, **kwargs)
         for name in ("started_at", "ended_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%dT%H:%M:%S"]
+        self.fields["line"].widget.attrs["autofocus"] = True
         for field in self.fields.values():
             css = "form-select" if isinstance(field.widget, forms.Select) else "form-control"
             field.widget.attrs.setdefault("class", css)
@@ -67,7 +68,7 @@ class IncidentForm(InvalidMarksMixin, forms.ModelForm):
 class CloseForm(InvalidMarksMixin, forms.Form):
     ended_at = forms.DateTimeField(
         label=_("Line back at"),
-        widget=_moment(**{"class": "form-control"}),
+        widget=_moment(**{"class": "form-control", "autofocus": True}),
         input_formats=[DATETIME_FORMAT, "%Y-%m-%dT%H:%M:%S"],
     )
     notes = forms.CharField(

@@ -17,18 +17,18 @@ operators (tests assert it at two sizes):
 - open and overdue message slips (messages_app.selectors_slips.
   slip_list_board) and complaints (messages_app.selectors_complaints.overdue_q);
 - the open phone-line incidents (calls.selectors_incidents.incidents_open);
-- this month's KPIs for the desk as a whole and per operator, each against
-  its target (reports.selectors_kpi.kpi_figures for this month only, no
+- this month's KPIs for the desk as a whole, each against its target, and
+  how many operators meet each target (reports.selectors_kpi.kpi_figures for this month only, no
   12-month trend: three grouped queries; today's calls come from the same
   single GROUP BY over today's calls as the chart).
 """
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from urllib.parse import urlencode
 
 from django.db.models import Count, Q, Sum
-from django.db.models.functions import Coalesce, ExtractHour
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 
@@ -51,7 +51,6 @@ from reports.selectors_kpi import (
     kpi_figures,
     measures,
     month_start,
-    operators_for,
     targets_of,
 )
 from reports.selectors_roster import on_duty_now
@@ -77,35 +76,43 @@ class HourChart:
     top_x: int = CHART_PAD
 
 
-def _today_calls(start, end) -> tuple[list[int], dict[int, dict]]:
-    """Today's live calls in one GROUP BY (operator, local hour): the calls
-    by hour for the chart, and per operator what the KPIs count (calls
-    handled, timed, talk seconds, as reports.services.operator_days counts
-    them), so that today's calls are read once for both."""
+def _today_calls(day) -> tuple[list[int], dict[int, dict]]:
+    """Today's live calls in one GROUP BY operator, with the calls of each
+    local hour as 24 conditional counts (comparisons on started_at, cheaper
+    than converting every row's time to the local zone): the calls by hour
+    for the chart, and per operator what the KPIs count (calls handled, timed,
+    talk seconds, as reports.services.operator_days counts them), so that
+    today's calls are read once for both."""
     zone = timezone.get_current_timezone()
+    bounds = [datetime.combine(day, time(h), tzinfo=zone) for h in range(24)]
+    bounds.append(day_bounds(day)[1])
     timed = Q(duration_seconds__gt=0)
+    hours = {
+        f"h{h}": Count("pk", filter=Q(started_at__gte=bounds[h], started_at__lt=bounds[h + 1]))
+        for h in range(24)
+    }
     rows = (
         Call.objects.live()
-        .filter(started_at__gte=start, started_at__lt=end)
-        .annotate(hour=ExtractHour("started_at", tzinfo=zone))
-        .values("operator_id", "hour")
+        .filter(started_at__gte=bounds[0], started_at__lt=bounds[24])
+        .values("operator_id")
         .annotate(
             n=Count("pk"),
             timed=Count("pk", filter=timed),
             talk=Coalesce(Sum("duration_seconds", filter=timed), 0),
+            **hours,
         )
         .order_by()
     )
     by_hour = [0] * 24
     per_operator: dict[int, dict] = {}
     for row in rows:
-        by_hour[row["hour"]] += row["n"]
-        mine = per_operator.setdefault(
-            row["operator_id"], {"calls_handled": 0, "calls_timed": 0, "talk_seconds": 0}
-        )
-        mine["calls_handled"] += row["n"]
-        mine["calls_timed"] += row["timed"]
-        mine["talk_seconds"] += int(row["talk"] or 0)
+        for h in range(24):
+            by_hour[h] += row[f"h{h}"]
+        per_operator[row["operator_id"]] = {
+            "calls_handled": row["n"],
+            "calls_timed": row["timed"],
+            "talk_seconds": int(row["talk"] or 0),
+        }
     return by_hour, per_operator
 
 
@@ -293,22 +300,26 @@ def _kpi_section(now, today_per_operator: dict[int, dict]) -> dict:
         f.calls_timed += counts["calls_timed"]
         f.talk_seconds += counts["talk_seconds"]
     desk = MonthFigures(month=month, rule=settings.discipline_rule)
-    per_operator = {}
-    for (operator_id, _month), f in figures.items():
+    on_target = {key: 0 for key in ("discipline", "quality", "productivity")}
+    measured = dict(on_target)
+    for f in figures.values():
         if not f.has_data:
             continue
-        per_operator[operator_id] = f
         for name in ("worked", "on_time", "absent", "unscheduled", "reviews", "auto_fails",
                      "calls", "calls_timed", "talk_seconds"):  # fmt: skip
             setattr(desk, name, getattr(desk, name) + getattr(f, name))
         desk.score_sum += f.score_sum
-    operators = [o for o in operators_for(per_operator) if o.pk in per_operator]
+        for key, measure in measures(f, targets).items():
+            if key in on_target and measure.state != "none":
+                measured[key] += 1
+                on_target[key] += measure.state == "met"
     return {
         "month": month,
         "desk": measures(desk, targets),
-        "rows": [
-            {"name": operator_name(o), "measures": measures(per_operator[o.pk], targets)}
-            for o in operators
+        # At a glance: how many operators meet each target (the KPI page
+        # has each operator's figures).
+        "on_target": [
+            {"key": key, "met": on_target[key], "of": measured[key]} for key in on_target
         ],
         "kpi_url": reverse("reports:kpi-month"),
     }
@@ -317,8 +328,7 @@ def _kpi_section(now, today_per_operator: dict[int, dict]) -> dict:
 def dashboard(*, now: datetime | None = None) -> dict:
     """Everything the dashboard shows at `now` (see the module's docstring)."""
     now = now or timezone.now()
-    start, end = day_bounds(timezone.localdate(now))
-    by_hour, per_operator = _today_calls(start, end)
+    by_hour, per_operator = _today_calls(timezone.localdate(now))
     return {
         "now": now,
         "calls": _calls_section(now, by_hour),

@@ -203,4 +203,19 @@ def test_the_months_kpis_count_todays_calls_against_the_targets(supervisor):
     assert desk["productivity"].target == float(KpiSettings.load().productivity_target)
     assert desk["aht"].value == 60.0
     assert desk["discipline"].value == 100.0
-    assert [row["name"] for row in found["rows"]] == [op.get_full_name()]
+    assert {t["key"]: (t["met"], t["of"]) for t in found["on_target"]} == {
+        "discipline": (1, 1), "quality": (0, 0), "productivity": (0, 1),
+    }  # fmt: skip
+
+
+def test_calls_by_hour_are_counted_in_local_hours_of_today_only():
+    from tests.reports.factories_handover import local
+
+    today = timezone.localdate()
+    op = make_operator("rina")
+    for hour, minute in ((0, 10), (9, 15), (9, 45), (23, 50)):
+        CallFactory(operator=op, started_at=local(today, hour, minute))
+    CallFactory(operator=op, started_at=local(today, 0, 0) - timedelta(minutes=1))  # yesterday
+    calls = dashboard(now=local(today, 23, 59))["calls"]
+    assert calls["total"] == 4
+    assert calls["by_hour"][0] == 1 and calls["by_hour"][9] == 2 and calls["by_hour"][23] == 1
