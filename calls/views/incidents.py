@@ -127,7 +127,6 @@ def incident_edit(request, pk):
             form = IncidentForm(
                 instance=exc.incident, initial={"version": incident_version(exc.incident)}
             )
-            form.is_bound = False
             messages.error(request, str(exc))
             return render(
                 request,

@@ -71,7 +71,10 @@ def handover(request):
             try:
                 handover_create(operator=user, note=form.cleaned_data["note"], now=now)
             except ValidationError as exc:
-                form.add_error("note" if "note" in getattr(exc, "error_dict", {}) else None, exc)
+                errors = exc.message_dict if hasattr(exc, "error_dict") else {None: exc.messages}
+                for field, messages_ in errors.items():
+                    form.add_error(field if field in form.fields else None, messages_)
+                done = handover_for_shift(operator=user, start=window.start)
             else:
                 messages.success(request, _("Shift handed over. The next shift will see it."))
                 return redirect("reports:handover")

@@ -217,6 +217,28 @@ def test_edit_page_saves_a_correction(supervisor_client, supervisor):
     assert incident.kind == "dropped_calls" and incident.ticket_reference == "TLK-124"
 
 
+def test_edit_on_a_stale_page_is_refused_with_the_current_state(supervisor_client, supervisor):
+    incident = _incident(supervisor)
+    url = reverse("calls:incident-edit", args=[incident.pk])
+    version = supervisor_client.get(url).context["form"]["version"].value()
+    incident_update(incident=incident, by=supervisor, notes="Technician on site")
+    started = timezone.localtime(incident.started_at).strftime("%Y-%m-%dT%H:%M")
+    response = supervisor_client.post(
+        url,
+        {
+            "line": "Overwritten",
+            "kind": "outage",
+            "started_at": started,
+            "ended_at": "",
+            "version": version,
+        },  # fmt: skip
+    )
+    assert response.status_code == 409
+    assert "Someone changed this incident" in response.content.decode()
+    assert "Technician on site" in response.content.decode()
+    assert PhoneLineIncident.objects.get().line == "Trunk 1 (Telkom)"
+
+
 def test_operators_see_the_list_but_cannot_log_or_change(operator_client, supervisor):
     incident = _incident(supervisor)
     assert operator_client.get(reverse("calls:incident-list")).status_code == 200

@@ -226,6 +226,7 @@ def test_the_page_shows_the_shift_and_hands_over_once(live_shift):
     assert "data-handed-over" in page and 'id="handover-form"' not in page
     again = client.post(reverse("reports:handover"), {"note": "twice"})
     assert again.status_code == 422
+    assert "data-handover-refused" in again.content.decode()
     assert "This shift has been handed over already." in again.content.decode()
     assert ShiftHandover.objects.count() == 1
 
