@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
 from calls.filters import caller_number_e164
-from calls.models import Call, CallCategory, Caller
+from calls.models import Call, CallCategory, Caller, PhoneLineIncident
 from calls.services import EDITABLE_FIELDS, call_update, call_update_check, can_edit_call
 
 
@@ -145,3 +145,36 @@ class CallAdmin(NumberSearchMixin, SimpleHistoryAdmin):
 
     def revert_disabled(self, request, obj=None):
         return True
+
+
+@admin.register(PhoneLineIncident)
+class PhoneLineIncidentAdmin(SimpleHistoryAdmin):
+    """Incidents are logged and closed on their own pages (the services keep
+    the rules and the history); here they are searched and read, and a
+    correction made here is kept in the same history."""
+
+    list_display = (
+        "line",
+        "kind",
+        "started_at",
+        "ended_at",
+        "contacted",
+        "ticket_reference",
+        "logged_by",
+        "closed_by",
+    )
+    list_filter = ("kind", ("ended_at", admin.EmptyFieldListFilter), "started_at")
+    search_fields = ("line", "ticket_reference", "contacted", "description", "notes")
+    date_hierarchy = "started_at"
+    readonly_fields = ("logged_by", "closed_by", "created_at")
+    list_select_related = ("logged_by", "closed_by")
+    ordering = ("-started_at",)
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.logged_by = request.user
+        if obj.ended_at is not None and obj.closed_by_id is None:
+            obj.closed_by = request.user
+        elif obj.ended_at is None:
+            obj.closed_by = None
+        super().save_model(request, obj, form, change)

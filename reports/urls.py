@@ -1,6 +1,6 @@
 """The reports URLs, one module per area, under one namespace."""
 
-from reports.views import kpi, quality, recap, roster
+from reports.views import dashboard, handover, kpi, quality, recap, roster
 
 app_name = "reports"
 
@@ -9,4 +9,6 @@ urlpatterns = [
     *quality.urlpatterns,
     *kpi.urlpatterns,
     *recap.urlpatterns,
+    *handover.urlpatterns,
+    *dashboard.urlpatterns,
 ]

@@ -17,12 +17,16 @@ from switchboard.security import ThrottledPasswordChangeForm
 
 def home(request):
     """Send each role to its main screen: a staff member (no role, a linked
-    Staff record) to the directory search, to look a colleague up; the in/out
-    board, where they set their own presence, is one click away."""
+        Staff record) to the directory search, to look a colleague up; the in/out
+        board, where they set their own presence, is one click away. Supervisors
+    land on their dashboard."""
     from directory.access import can_read_directory
 
     if request.user.has_perm("calls.add_call"):
         return redirect("calls:console")
+    # Supervisors land on the dashboard: today, live.
+    if request.user.has_perm("reports.view_dailyrecap"):
+        return redirect("reports:dashboard")
     if request.user.has_perm("calls.view_call"):
         return redirect("calls:call-list")
     if can_read_directory(request):

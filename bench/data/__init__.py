@@ -1,3 +1,3 @@
 """Generated data sets; each module registers its builders with @dataset."""
 
-from bench.data import calls, directory, kpi, recap  # noqa: F401
+from bench.data import calls, dashboard, directory, kpi, recap  # noqa: F401

@@ -1,3 +1,12 @@
 """Benchmark scenarios; each module registers its functions with @scenario."""
 
-from bench.scenarios import calls, complaints, directory, kpi, outbox, recap, slips  # noqa: F401
+from bench.scenarios import (  # noqa: F401
+    calls,
+    complaints,
+    dashboard,
+    directory,
+    kpi,
+    outbox,
+    recap,
+    slips,
+)

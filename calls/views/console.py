@@ -21,6 +21,7 @@ from calls.extensions import caller_panel_sections, outcome_extension, outcome_e
 from calls.forms import ConsoleCallForm, active_categories
 from calls.models import Call, Direction, Outcome
 from calls.selectors import caller_get, caller_history, console_day
+from calls.selectors_incidents import incidents_open
 from calls.services import call_log, call_log_check, can_edit_call
 from directory.models import AVAILABLE_PRESENCES, Extension
 from directory.selectors import directory_search
@@ -150,7 +151,12 @@ def _form_context(form, ext_forms: dict) -> dict:
 
 
 def _page_context(request, form, ext_forms: dict) -> dict:
-    return {**_form_context(form, ext_forms), **_today(request.user)}
+    # The open phone-line incidents, as a banner: why callers cannot get through.
+    return {
+        **_form_context(form, ext_forms),
+        **_today(request.user),
+        "incidents_open": incidents_open(),
+    }
 
 
 def _search_choices(query: str) -> list[ConsoleChoice]:

@@ -1,3 +1,3 @@
 """Django admin for supervision, one module per area."""
 
-from reports.admin import kpi, quality, recap, roster  # noqa: F401  (registers the models)
+from reports.admin import handover, kpi, quality, recap, roster  # noqa: F401  (registers the models)

@@ -36,12 +36,12 @@ def test_operator_logs_in_and_lands_on_the_console(operator):
     assert response.resolver_match.view_name == "calls:console"
 
 
-def test_supervisor_lands_on_the_call_log(supervisor):
+def test_supervisor_lands_on_the_dashboard(supervisor):
     client = Client()
     login(client, "sup", PASSWORD)
 
     response = client.get("/", follow=True)
-    assert response.resolver_match.view_name == "calls:call-list"
+    assert response.resolver_match.view_name == "reports:dashboard"
 
 
 def test_directory_admin_lands_on_the_directory(directory_admin):

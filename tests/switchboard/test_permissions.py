@@ -170,9 +170,27 @@ ROSTER_POST_EXPECTED = {
 
 POST_EXPECTED.update(ROSTER_POST_EXPECTED)
 
+# Issue 10: phone-line incidents (operators read them, supervisors log and
+# close them), the shift handover (operators, and supervisors who have the
+# operators' permissions; no such handover or incident in this world: 404),
+# the supervisors' handover list and dashboard.
+DESK_EXPECTED = {
+    "calls:incident-list": {**SUPERVISORS_ONLY, "operator": OK},
+    "calls:incident-new": SUPERVISORS_ONLY,
+    "calls:incident-edit": {**SUPERVISORS_ONLY, "supervisor": 404},
+    "calls:incident-close": {**SUPERVISORS_ONLY, "supervisor": 404},
+    "reports:handover": _roster_answers(OK, OK),
+    "reports:handover-list": ROSTER_SUPERVISORS,
+    "reports:handover-detail": _roster_answers(404, 404),
+    "reports:handover-acknowledge": only_post(),
+    "reports:dashboard": ROSTER_SUPERVISORS,
+}
+POST_EXPECTED["reports:handover-acknowledge"] = _roster_answers(404, 404)
+
 EXPECTED = {
     **QUALITY_EXPECTED,
     **ROSTER_EXPECTED,
+    **DESK_EXPECTED,
     "home": {"anonymous": LOGIN, **{p: REDIRECT for p in PERSONAS[1:]}},
     "healthz": EVERYONE,
     # The icon for pages that link none: a redirect to the static SVG, no log-in.
