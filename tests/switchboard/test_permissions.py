@@ -184,6 +184,16 @@ DESK_EXPECTED = {
     "reports:handover-detail": _roster_answers(404, 404),
     "reports:handover-acknowledge": only_post(),
     "reports:dashboard": ROSTER_SUPERVISORS,
+    # The daily recaps: supervisors only; no recap on the world's day, so the
+    # exports answer 404 (the page itself offers to build it).
+    "reports:recap-list": KPI_ALL,
+    "reports:recap-detail": KPI_ALL,
+    "reports:recap-xlsx": {**KPI_ALL, "supervisor": 404},
+    "reports:recap-csv": {**KPI_ALL, "supervisor": 404},
+    "reports:recap-build": only_post(),
+    "reports:recap-comment": only_post(),
+    "reports:recap-review": only_post(),
+    "reports:recap-sign-off": only_post(),
 }
 POST_EXPECTED["reports:handover-acknowledge"] = _roster_answers(404, 404)
 
@@ -346,6 +356,7 @@ def concrete(route: str, name: str, world) -> str:
         ("<str:token>", "not-a-token"),
         ("<int:operator_id>", str(world["users"]["operator"].pk)),
         ("<str:month>", "2025-03"),
+        ("<str:day>", "2025-03-03"),
     ):
         path = path.replace(token, value)
     if "<" in path or "(?P" in path or "^" in path:
