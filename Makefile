@@ -40,6 +40,8 @@ seed: migrate
 	$(PY) manage.py seed_demo_reviews
 	$(PY) manage.py build_operator_days --demo
 	$(PY) manage.py build_recap --last 56
+	$(PY) manage.py seed_demo_recaps
+	$(PY) manage.py seed_demo_handovers
 
 run: seed
 	@echo ""

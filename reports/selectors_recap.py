@@ -22,6 +22,7 @@ from urllib.parse import urlencode
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from calls.models import Direction, IncidentKind, Outcome
 from reports.models import DailyRecap, RecapStatus
@@ -692,7 +693,7 @@ def comparisons(figures: dict) -> list[dict]:
         "calls": _("Calls"),
         "incoming": _("Incoming"),
         "outgoing": _("Outgoing"),
-        "missed": _("Missed"),
+        "missed": pgettext_lazy("calls", "Missed"),
         "called_back": _("Called back"),
         "avg_duration_s": _("Average duration (s)"),
         "repeat_callers": _("Repeat callers"),

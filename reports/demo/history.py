@@ -130,9 +130,18 @@ INCIDENT_LINE = "Trunk 1 (Telkom)"
 
 
 def history_days(today: date) -> list[date]:
-    """The WEEKS weeks of days before the first day seed_demo_calls covers."""
-    first = min(calls_seed.demo_days(today))
-    return [first - timedelta(days=n) for n in range(WEEKS * 7, 0, -1)]
+    """The WEEKS weeks of days before the first day seed_demo_calls covers, and
+    the days between its days that it leaves out (it takes working days only,
+    so a weekend among them would have no calls at all)."""
+    covered = calls_seed.demo_days(today)
+    first = min(covered)
+    before = [first - timedelta(days=n) for n in range(WEEKS * 7, 0, -1)]
+    between = [
+        first + timedelta(days=n)
+        for n in range((today - first).days)
+        if first + timedelta(days=n) not in covered
+    ]
+    return before + between
 
 
 def _aware(day: date, clock: time) -> datetime:

@@ -58,12 +58,19 @@ def snapshot() -> dict:
     }
 
 
-def test_history_days_are_the_weeks_before_seed_demo_calls():
+def test_history_days_are_the_weeks_before_seed_demo_calls_and_the_weekend_between():
+    """seed_demo_calls takes today and the five working days before it (Tue 24
+    Nov to Tue 1 Dec); the history takes the eight weeks before, and the
+    weekend among them, so every day up to today has its calls."""
     today = dt.date(2026, 12, 1)
     days = history_days(today)
-    assert len(days) == WEEKS * 7
-    assert days[-1] + dt.timedelta(days=1) == min(demo_days(today))
-    assert not set(days) & set(demo_days(today))
+    covered = demo_days(today)
+    assert len(days) == WEEKS * 7 + 2
+    assert days[WEEKS * 7 - 1] + dt.timedelta(days=1) == min(covered)
+    assert days[WEEKS * 7 :] == [dt.date(2026, 11, 28), dt.date(2026, 11, 29)]
+    assert not set(days) & set(covered)
+    every_day = {min(days) + dt.timedelta(days=n) for n in range((today - min(days)).days + 1)}
+    assert set(days) | set(covered) == every_day
 
 
 @pytest.fixture
