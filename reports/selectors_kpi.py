@@ -465,7 +465,9 @@ def _month_cells(current: MonthFigures, trend, targets) -> list[dict]:
     return [
         {
             "measure": found[key],
-            "spark": line_chart(_series(trend, key), target=targets.get(key)),
+            # The sparkline's series, drawn (and remembered) by reports.templatetags.
+            "series": tuple(_series(trend, key)),
+            "target": targets.get(key),
             "details": details[key],
         }
         for key in ("discipline", "quality", "productivity", "aht")

@@ -2,8 +2,12 @@
 KPIs each, every one with its sparkline, took most of the page's time through
 the template engine. Every value goes through format_html."""
 
+from functools import lru_cache
+
 from django import template
 from django.utils.html import format_html, format_html_join
+
+from reports.selectors_kpi import line_chart
 
 register = template.Library()
 
@@ -22,8 +26,12 @@ def _flag(state: str, met_text: str, missed_text: str) -> str:
     return ""
 
 
-def _spark(line) -> str:
-    """A 12-month sparkline (reports.selectors_kpi.line_chart), or ""."""
+@lru_cache(maxsize=4096)
+def _spark(series: tuple, target) -> str:
+    """A 12-month sparkline (reports.selectors_kpi.line_chart), or "". The
+    same series draws the same line: months gone by do not change often, so
+    most of a table's four hundred lines are drawn once per process."""
+    line = line_chart(series, target=target)
     if line.empty:
         return ""
     target = (
@@ -64,7 +72,7 @@ def _cell(cell, met_text, missed_text) -> str:
         measure.state,
         measure.text,
         _flag(measure.state, met_text, missed_text),
-        _spark(cell["spark"]),
+        _spark(cell["series"], cell["target"]),
         details,
     )
 
