@@ -38,7 +38,10 @@ class SlipTable(tables.Table):
         linkify=False,
         attrs={"td": {"class": "text-nowrap"}},
     )
-    caller = tables.Column(verbose_name=_("Caller"), empty_values=(), orderable=False)
+    # The accessor a plain column (not the caller FK, which is not read).
+    caller = tables.Column(
+        verbose_name=_("Caller"), accessor="caller_name", empty_values=(), orderable=False
+    )
     whom = tables.Column(
         verbose_name=_("For"), accessor="whom_name", empty_values=(), orderable=False
     )
