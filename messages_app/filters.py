@@ -1,12 +1,15 @@
 """The complaint list's filters (the list, its export, its report and the
 saved filters all read them): several values at once for status, severity,
 department, category, product and the person assigned, with "unrouted" and
-"unassigned"; the recorded date range; overdue only; and the keyword search.
+"unassigned"; the recorded date range; overdue only (late now); late by the end of a
+given day (the daily recap's rule); and the keyword search.
 
 The choices come from one UNION query. People to filter by are those of the
 department chosen, when one is (a few hundred at most; a department's staff
 see their own), never a list of every member of staff; an id in the query
 string outside them is still accepted, and shown."""
+
+from datetime import timedelta
 
 import django_filters
 from django import forms
@@ -28,6 +31,8 @@ from messages_app.selectors_complaints import (
     SHORT_WORD,
     created_between,
     keyword_filter,
+    late_by_q,
+    local_day_start,
     overdue_q,
     phone_of,
     reference_of,
@@ -121,6 +126,12 @@ class ComplaintFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput
     )
+    late_by = django_filters.DateFilter(
+        label=_("Late by the end of"),
+        method="filter_late_by",
+        validators=[validate_filter_date],
+        widget=FastDateInput(attrs=DATE_ATTRS),
+    )
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"), choices=STATUS_CHOICES, method="filter_status"
     )
@@ -162,7 +173,7 @@ class ComplaintFilter(django_filters.FilterSet):
                 attrs={"class": "form-select form-select-sm sb-filter-list", "size": LIST_SIZE},
                 choices=fields[name].choices,
             )
-        for name in ("q", "date_from", "date_to"):
+        for name in ("q", "date_from", "date_to", "late_by"):
             fields[name].widget.attrs["class"] = "form-control form-control-sm"
         fields["overdue"].widget.attrs["class"] = "form-check-input"
 
@@ -181,6 +192,11 @@ class ComplaintFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         return queryset.filter(overdue_q(self.now)) if value else queryset
+
+    def filter_late_by(self, queryset, name, value):
+        """Late for either deadline as of that local day's end (the recap's
+        "overdue at the day's end"), whatever happened since."""
+        return queryset.filter(late_by_q(local_day_start(value + timedelta(days=1))))
 
     def filter_status(self, queryset, name, value):
         statuses = set(value)

@@ -141,6 +141,21 @@ def overdue_q(now) -> Q:
     return Q(status__in=OPEN_COMPLAINT_STATUSES) & late
 
 
+def late_by_q(end: datetime) -> Q:
+    """Late for either deadline as of `end` (the daily recap's "overdue at
+    the day's end"): due before it and not acknowledged (resolved) by then,
+    or acknowledged (resolved) after the deadline. Unlike overdue_q (late
+    *now*), a complaint acknowledged or resolved late still counts, so the
+    figure of a past day stays what it was."""
+    late_ack = Q(acknowledge_due_at__lt=end) & (
+        Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gt=F("acknowledge_due_at"))
+    )
+    late_resolve = Q(resolve_due_at__lt=end) & (
+        Q(resolved_at__isnull=True) | Q(resolved_at__gt=F("resolve_due_at"))
+    )
+    return late_ack | late_resolve
+
+
 def local_day_start(day: date) -> datetime:
     return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 

@@ -241,3 +241,46 @@ def slip_detail_queryset():
         ),
         Prefetch("events", queryset=SlipEvent.objects.select_related("by").order_by("at", "pk")),
     )
+
+
+# The slip list (views/slip_list.py) ---------------------------------------------
+
+
+def slip_late_by_q(end) -> Q:
+    """Not acknowledged by its due time as of `end`: due before it and not
+    acknowledged, or acknowledged after its due time (the daily recap's
+    "overdue" messages, as of the day's end: a slip acknowledged late
+    still counts, so the figure of a past day stays what it was)."""
+    return Q(due_at__lt=end) & (
+        Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gt=F("due_at"))
+    )
+
+
+def slip_recipient_department_q(department_ids) -> Q:
+    """Slips for one of these departments, or for a person in one of them."""
+    return Q(for_department_id__in=department_ids) | Q(for_staff__department_id__in=department_ids)
+
+
+# What a row of the slip list shows (tables_slips.SlipTable).
+LIST_FIELDS = (
+    "pk",
+    "status",
+    "urgency",
+    "created_at",
+    "due_at",
+    "delivered_at",
+    "acknowledged_at",
+    "done_at",
+    "escalation_level",
+    "caller_name",
+    "caller_company",
+)
+
+
+def slip_list_rows(queryset):
+    """The slip list's page rows: LIST_FIELDS, whom the slip is for by name
+    and the caller's number as text, in the one query of the page."""
+    return queryset.only(*LIST_FIELDS).annotate(
+        whom_name=Coalesce(F("for_staff__full_name"), F("for_department__name")),
+        caller_number_text=ExpressionWrapper(F("caller_number"), output_field=CharField()),
+    )

@@ -83,6 +83,8 @@ from django.db.models.functions import Cast, Coalesce, Concat, ExtractHour, Null
 from calls.models import Call, Direction, Outcome, PhoneLineIncident
 from directory.business_time import BusinessCalendar
 from messages_app.models import Complaint, MessageSlip
+from messages_app.selectors_complaints import late_by_q
+from messages_app.selectors_slips import slip_late_by_q
 from reports.models import AttendanceDay, AttendanceStatus, DailyRecap
 from reports.models.quality import COUNTED_REVIEW_STATUSES, Review, ReviewKind
 
@@ -323,9 +325,8 @@ def _repeat_callers(bounds: DayBounds) -> dict:
 
 def _message_figures(bounds: DayBounds) -> dict:
     slips = MessageSlip.objects.filter(created_at__gte=bounds.start, created_at__lt=bounds.end)
-    late = Q(due_at__lt=bounds.end) & (
-        Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gt=F("due_at"))
-    )
+    # The same rule as the slip list's late_by filter the figure links to.
+    late = slip_late_by_q(bounds.end)
     return slips.aggregate(
         taken=Count("pk"),
         delivered=Count("pk", filter=Q(delivered_at__isnull=False)),
@@ -340,17 +341,12 @@ def _complaint_figures(bounds: DayBounds) -> dict:
     complaints = Complaint.objects.filter(
         created_at__gte=bounds.start, created_at__lt=bounds.end
     ).order_by()
-    late_ack = Q(acknowledge_due_at__lt=bounds.end) & (
-        Q(acknowledged_at__isnull=True) | Q(acknowledged_at__gt=F("acknowledge_due_at"))
-    )
-    late_resolve = Q(resolve_due_at__lt=bounds.end) & (
-        Q(resolved_at__isnull=True) | Q(resolved_at__gt=F("resolve_due_at"))
-    )
     figures = complaints.aggregate(
         opened=Count("pk"),
         routed=Count("pk", filter=Q(department_id__isnull=False)),
         resolved=Count("pk", filter=Q(resolved_at__isnull=False)),
-        overdue=Count("pk", filter=late_ack | late_resolve),
+        # The same rule as the complaint list's late_by filter the figure links to.
+        overdue=Count("pk", filter=late_by_q(bounds.end)),
         escalated=Count("pk", filter=Q(escalation_level__gt=0)),
     )
     groups = complaints.values("category_id", "category__name", "product_id", "product__name")

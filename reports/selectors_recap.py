@@ -7,11 +7,17 @@ trend, and the list's page).
 Links use the real filters of the pages they open:
 - the call log (calls.filters.CallLogFilter): date_from, date_to, time_from,
   time_to, direction, outcome, category, department, operator, caller;
+- the call log (several outcomes at once: the missed calls in total);
 - the complaint list (messages_app.filters.ComplaintFilter): date_from,
-  date_to, status, category, product, overdue (overdue *now*: the figure is
-  as of the day's end);
-- the slip board (open slips; it has no filters, so message figures open it
-  as it is now);
+  date_to, status, category, product, late_by (late for either
+  deadline as of that day's end: the recap's "overdue");
+- the slip list (messages_app.filters_slips.SlipFilter): date_from, date_to,
+  delivered, acknowledged, done, escalated, late_by (the recap's rules);
+
+The missed calls called back, or not, have no link: a call-back is a later
+outgoing call to the same number, which no call-log filter expresses. The
+complaints routed and escalated open the day's complaints (the list has no
+"any department" or "escalated" filter).
 - the attendance of the day (reports:attendance-day): day, status;
 - the review list: month (reviews are filtered by month there).
 """
@@ -60,8 +66,10 @@ class Links:
         params.update({k: v for k, v in filters.items() if v not in (None, "")})
         return _url("messages_app:complaint-list", params)
 
-    def slips(self) -> str | None:
-        return _url("messages_app:slip-board")
+    def slips(self, **filters) -> str | None:
+        params = {"date_from": self.day, "date_to": self.day}
+        params.update({k: v for k, v in filters.items() if v not in (None, "")})
+        return _url("messages_app:slip-list", params)
 
     def attendance(self, status: str = "") -> str | None:
         params = {"day": self.day}
@@ -252,14 +260,15 @@ def sections(figures: dict, day: date) -> list[Section]:
             "missed",
             _("Missed and unanswered calls"),
             [
-                # The call log filters one outcome at a time: the two rows
-                # below open the calls behind this one.
                 Row(
                     "missed.total",
                     _("Missed (no answer or call back later)"),
                     missed.get("total", 0),
                     _usual(figures, "missed"),
-                    None,
+                    link.calls(
+                        direction=Direction.INCOMING,
+                        outcome=[Outcome.NO_ANSWER, Outcome.CALL_BACK],
+                    ),
                 ),
                 Row(
                     "missed.no_answer",
@@ -275,12 +284,14 @@ def sections(figures: dict, day: date) -> list[Section]:
                     None,
                     link.calls(direction=Direction.INCOMING, outcome=Outcome.CALL_BACK),
                 ),
+                # No call-log filter says "called back" (a later outgoing
+                # call to the same number): unlinked, as "not called back".
                 Row(
                     "missed.called_back",
                     _("Called back (by the next working day)"),
                     missed.get("called_back", 0),
                     _usual(figures, "called_back"),
-                    link.calls(direction=Direction.OUTGOING),
+                    None,
                 ),
                 Row(
                     "missed.not_called_back",
@@ -348,7 +359,15 @@ def sections(figures: dict, day: date) -> list[Section]:
         )
     )
     messages = figures.get("messages", {})
-    board = link.slips()
+    # Each figure's rule as the slip list's filter (recap_figures._message_figures).
+    slip_filters = {
+        "taken": {},
+        "delivered": {"delivered": "yes"},
+        "acknowledged": {"acknowledged": "yes"},
+        "done": {"done": "yes"},
+        "overdue": {"late_by": day.isoformat()},
+        "escalated": {"escalated": "yes"},
+    }
     found.append(
         Section(
             "messages",
@@ -359,7 +378,7 @@ def sections(figures: dict, day: date) -> list[Section]:
                     label,
                     messages.get(key, 0),
                     _usual(figures, "messages") if key == "taken" else None,
-                    board,
+                    link.slips(**slip_filters[key]),
                 )
                 for key, label in (
                     ("taken", _("Taken")),
@@ -404,7 +423,7 @@ def sections(figures: dict, day: date) -> list[Section]:
                     _("Overdue at the day's end"),
                     complaints.get("overdue", 0),
                     None,
-                    link.complaints(overdue="on"),
+                    link.complaints(late_by=day.isoformat()),
                 ),
                 Row(
                     "complaints.escalated",

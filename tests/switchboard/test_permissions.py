@@ -266,6 +266,7 @@ EXPECTED = {
     # not valid: 400).
     "messages_app:slip-new": CALL_LOG,
     "messages_app:slip-board": CALL_LOG,
+    "messages_app:slip-list": CALL_LOG,  # the desk and supervisors, as the board
     "messages_app:slip-mine": {**CALL_LOG, "staff": OK},
     "messages_app:slip-unread": ANY_USER,
     "messages_app:slip-detail": {**CALL_LOG, "staff": 404},
