@@ -201,6 +201,8 @@ class MessageSlip(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["status", "due_at"], name="slip_status_due"),
+            # The slip list, newest first, and the recap's links by day taken.
+            models.Index(fields=["-created_at", "-id"], name="slip_created"),
             models.Index(fields=["for_staff", "-created_at"], name="slip_staff_created"),
             models.Index(fields=["for_department", "-created_at"], name="slip_dept_created"),
             models.Index(fields=["caller", "-created_at"], name="slip_caller_created"),
