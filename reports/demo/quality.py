@@ -66,20 +66,20 @@ ENOUGH_CALLS = 1000
 # (section, weight, [(key, question, weight, fails the review, may be N/A, guidance)])
 SECTIONS = [
     (
-        "Pembukaan (Opening)",
+        "Pembukaan",
         2,
         [
             (
                 "greeting",
-                "Greeted with the company name (“Selamat pagi, PT Nusantara Sejahtera…”)",
+                "Salam dengan nama perusahaan (“Selamat pagi, PT Nusantara Sejahtera…”)",
                 2,
                 False,
                 False,
-                "The greeting of the day, the company name, in a friendly voice.",
+                "Salam sesuai waktu, nama perusahaan, dengan suara ramah.",
             ),
             (
                 "own_name",
-                "Gave their own name (“…dengan Siti, ada yang bisa dibantu?”)",
+                "Menyebutkan nama sendiri (“…dengan Siti, ada yang bisa dibantu?”)",
                 1,
                 False,
                 False,
@@ -87,30 +87,30 @@ SECTIONS = [
             ),
             (
                 "rings",
-                "Answered within three rings",
+                "Diangkat dalam tiga dering",
                 1,
                 False,
                 True,
-                "Not applicable to an outgoing call.",
+                "Tidak berlaku untuk panggilan keluar.",
             ),
         ],
     ),
     (
-        "Penanganan (Handling)",
+        "Penanganan",
         4,
         [
-            ("need", "Identified the caller's need", 2, False, False, ""),
+            ("need", "Memahami keperluan penelepon", 2, False, False, ""),
             (
                 "correct",
-                "Correct transfer, or the approved answer given",
+                "Disambungkan dengan tepat, atau diberi jawaban resmi",
                 3,
                 False,
                 True,
-                "The right person or department, or the approved answer for the question.",
+                "Orang atau bagian yang tepat, atau jawaban resmi untuk pertanyaannya.",
             ),
             (
                 "dead_air",
-                "No dead air: told the caller what was happening while they waited",
+                "Tidak ada jeda hening: penelepon diberi tahu saat menunggu",
                 1,
                 False,
                 True,
@@ -118,29 +118,29 @@ SECTIONS = [
             ),
             (
                 "message_details",
-                "Asked the caller's name and number for a message or call-back",
+                "Menanyakan nama dan nomor penelepon untuk pesan atau telepon balik",
                 2,
                 False,
                 True,
-                "Only when a message or call-back was taken.",
+                "Hanya bila pesan atau permintaan telepon balik dicatat.",
             ),
         ],
     ),
     (
-        "Pernyataan wajib (Mandatory statements)",
+        "Pernyataan wajib",
         3,
         [
             (
                 "read_back",
-                "Read the message or the complaint reference number back to the caller",
+                "Membacakan ulang pesan atau nomor keluhan kepada penelepon",
                 2,
                 False,
                 True,
-                "Only for messages and complaints.",
+                "Hanya untuk pesan dan keluhan.",
             ),
             (
                 "disclosure",
-                "Gave only what the approved answers allow for this caller",
+                "Hanya memberi informasi yang diizinkan jawaban resmi untuk penelepon ini",
                 1,
                 False,
                 False,
@@ -149,13 +149,13 @@ SECTIONS = [
         ],
     ),
     (
-        "Penutup (Closing)",
+        "Penutup",
         1,
         [
-            ("thanked", "Thanked the caller", 1, False, False, ""),
+            ("thanked", "Mengucapkan terima kasih", 1, False, False, ""),
             (
                 "further_help",
-                "Offered further help (“Ada lagi yang bisa kami bantu?”)",
+                "Menawarkan bantuan lain (“Ada lagi yang bisa kami bantu?”)",
                 1,
                 False,
                 True,
@@ -164,24 +164,24 @@ SECTIONS = [
         ],
     ),
     (
-        "Gagal otomatis (Auto-fail)",
+        "Gagal otomatis",
         0,
         [
             (
                 "courteous",
-                "Courteous throughout: never rude to the caller",
+                "Sopan sepanjang panggilan: tidak pernah kasar kepada penelepon",
                 1,
                 True,
                 False,
-                "A No here makes the review's score 0.",
+                "Jawaban Tidak di sini membuat skor penilaian 0.",
             ),
             (
                 "confidential",
-                "Kept internal and confidential information to the company",
+                "Menjaga informasi internal dan rahasia perusahaan",
                 1,
                 True,
                 False,
-                "An internal answer, a colleague's private number or whereabouts told: score 0.",
+                "Jawaban internal, nomor pribadi atau keberadaan rekan diberitahukan: skor 0.",
             ),
         ],
     ),
@@ -193,7 +193,7 @@ COMMENTS_GOOD = [
     "Salam pembuka jelas dan ramah. Pertahankan!",
     "Transfer cepat dan tepat ke orang yang dicari.",
     "Penelepon dilayani dengan sabar, informasi sesuai jawaban resmi.",
-    "Good call: clear greeting, quick transfer.",
+    "Panggilan baik: salam jelas, transfer cepat.",
 ]
 COMMENTS_MISS = {
     "own_name": ("Lupa menyebutkan nama sendiri.", "Sebutkan nama Anda setelah nama perusahaan."),
