@@ -126,6 +126,9 @@ class ComplaintFilter(django_filters.FilterSet):
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput
     )
+    escalated = django_filters.BooleanFilter(
+        label=_("Escalated only"), method="filter_escalated", widget=forms.CheckboxInput
+    )
     late_by = django_filters.DateFilter(
         label=_("Late by the end of"),
         method="filter_late_by",
@@ -176,6 +179,7 @@ class ComplaintFilter(django_filters.FilterSet):
         for name in ("q", "date_from", "date_to", "late_by"):
             fields[name].widget.attrs["class"] = "form-control form-control-sm"
         fields["overdue"].widget.attrs["class"] = "form-check-input"
+        fields["escalated"].widget.attrs["class"] = "form-check-input"
 
     # Each multiple choice as one IN (its index), never an OR of equalities.
 
@@ -192,6 +196,11 @@ class ComplaintFilter(django_filters.FilterSet):
 
     def filter_overdue(self, queryset, name, value):
         return queryset.filter(overdue_q(self.now)) if value else queryset
+
+    def filter_escalated(self, queryset, name, value):
+        """Escalated at least once (to the department head, or on to the
+        supervisors), as the recap counts them."""
+        return queryset.filter(escalation_level__gt=0) if value else queryset
 
     def filter_late_by(self, queryset, name, value):
         """Late for either deadline as of that local day's end (the recap's

@@ -16,8 +16,8 @@ Links use the real filters of the pages they open:
 
 The missed calls called back, or not, have no link: a call-back is a later
 outgoing call to the same number, which no call-log filter expresses. The
-complaints routed and escalated open the day's complaints (the list has no
-"any department" or "escalated" filter).
+complaints routed open the day's complaints (the list has no "any department"
+filter); the escalated ones, its "escalated only".
 - the attendance of the day (reports:attendance-day): day, status;
 - the review list: month (reviews are filtered by month there).
 """
@@ -430,7 +430,7 @@ def sections(figures: dict, day: date) -> list[Section]:
                     _("Escalated"),
                     complaints.get("escalated", 0),
                     None,
-                    link.complaints(),
+                    link.complaints(escalated="true"),
                 ),
                 *[
                     Row(

@@ -117,6 +117,23 @@ def test_overdue_complaints_open_exactly_those_late_by_the_days_end(
     assert world.late_later_complaint.pk in listed(now_late, "complaint-id")
 
 
+def test_escalated_complaints_open_exactly_the_escalated_ones(boss_client, links, recap, world):
+    day_complaints = Complaint.objects.filter(
+        created_at__gte=at(D, 0), created_at__lt=at(D, 23, 59)
+    )
+    escalated = set(day_complaints.filter(escalation_level__gt=0).values_list("pk", flat=True))
+    if not escalated:  # the hand-made day has none: escalate one
+        first = day_complaints.order_by("created_at").first()
+        Complaint.objects.filter(pk=first.pk).update(escalation_level=1)
+        escalated = {first.pk}
+        recap = recap_build(day=D, now=world.now)
+        links = links_of(boss_client.get(reverse("reports:recap-detail", args=[D.isoformat()])))
+    response = boss_client.get(links["complaints.escalated"])
+    assert response.status_code == 200
+    assert listed(response, "complaint-id") == escalated
+    assert recap.figures["complaints"]["escalated"] == len(escalated)
+
+
 def test_missed_calls_in_total_open_exactly_the_missed_calls(boss_client, links, recap, world):
     c = world.calls
     expected = {c[n].pk for n in (1, 4, 5, 6)}  # no answer: 1, 5, 6; call back later: 4
