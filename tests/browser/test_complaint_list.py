@@ -50,12 +50,12 @@ def test_a_supervisor_filters_by_keyboard_and_assigns_two_in_bulk(live_server, l
     rows = page.locator("tbody tr[data-complaint-id]")
     expect(rows).to_have_count(4)
 
-    # "/" goes to the search; Tab through overdue, Filter, Clear, status and
-    # severity to the departments; ↓↓ chooses Keuangan; Enter filters.
+    # "/" goes to the search; Tab through overdue, escalated, Filter, Clear,
+    # status and severity to the departments; ↓↓ chooses Keuangan; Enter filters.
     page.keyboard.press("/")
     expect(page.locator("#id_q")).to_be_focused()
     page.keyboard.type("tagihan")
-    for _ in range(6):
+    for _ in range(7):
         page.keyboard.press("Tab")
     expect(page.locator("#id_department")).to_be_focused()
     page.keyboard.press("ArrowDown")  # Unrouted
