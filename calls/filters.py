@@ -64,6 +64,17 @@ def validate_filter_date(value: date) -> None:
         )
 
 
+def day_filter(label, method: str = "filter_noop") -> django_filters.DateFilter:
+    """A local day (a date input, bounded by validate_filter_date); by
+    default left to the filter set's own range query (filter_noop)."""
+    return django_filters.DateFilter(
+        label=label,
+        method=method,
+        validators=[validate_filter_date],
+        widget=FastDateInput(attrs=DATE_ATTRS),
+    )
+
+
 def validate_staff_query(value: str) -> None:
     value = (value or "").strip()
     if value.isascii() and value.isdigit() and not ID_RE.fullmatch(value):
@@ -123,21 +134,11 @@ class CallLogFilter(django_filters.FilterSet):
     """Filters of the call log. The date range defaults to today (local time):
     the log of a whole year is never the first thing a page asks for."""
 
-    date_from = django_filters.DateFilter(
-        label=_("From"),
-        method="filter_noop",
-        widget=FastDateInput(attrs=DATE_ATTRS),
-        validators=[validate_filter_date],
-    )
+    date_from = day_filter(_("From"))
     time_from = django_filters.TimeFilter(
         label=_("From time"), method="filter_noop", widget=FastTimeInput(attrs={"type": "time"})
     )
-    date_to = django_filters.DateFilter(
-        label=_("To"),
-        method="filter_noop",
-        widget=FastDateInput(attrs=DATE_ATTRS),
-        validators=[validate_filter_date],
-    )
+    date_to = day_filter(_("To"))
     time_to = django_filters.TimeFilter(
         label=_("To time"), method="filter_noop", widget=FastTimeInput(attrs={"type": "time"})
     )

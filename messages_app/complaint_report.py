@@ -15,6 +15,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from messages_app.selectors_complaints import MONTH, WEEK, Counts
+from switchboard.dates import add_months, month_start
 
 MAX_WEEKLY_DAYS = 63  # nine weeks: a longer range is counted per month
 MAX_MONTHS = 60
@@ -27,15 +28,6 @@ WIDTH, HEIGHT = 960, 230
 LEFT, RIGHT, TOP, BOTTOM = 48, 8, 10, 30
 BAR_SHARE = 0.72  # of a period's width
 LABEL_WIDTH = 56  # a period's label, so that labels never overlap
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def default_range(last: date) -> tuple[date, date]:

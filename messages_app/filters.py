@@ -18,7 +18,7 @@ from django.db.models import F, IntegerField, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from calls.filters import DATE_ATTRS, ID_RE, option_rows, validate_filter_date
+from calls.filters import ID_RE, day_filter, option_rows
 from directory.models import Department, Staff
 from messages_app.models import (
     OPEN_COMPLAINT_STATUSES,
@@ -38,7 +38,7 @@ from messages_app.selectors_complaints import (
     reference_of,
     search_words,
 )
-from switchboard.widgets import FastDateInput, FastSelectMultiple, FastTextInput
+from switchboard.widgets import FastSelectMultiple, FastTextInput
 
 NONE = "none"  # "unrouted" for the department, "unassigned" for the person
 OPEN = "open"  # every open status at once
@@ -111,30 +111,15 @@ class ComplaintFilter(django_filters.FilterSet):
             }
         ),
     )
-    date_from = django_filters.DateFilter(
-        label=_("Recorded from"),
-        method="filter_noop",
-        validators=[validate_filter_date],
-        widget=FastDateInput(attrs=DATE_ATTRS),
-    )
-    date_to = django_filters.DateFilter(
-        label=_("to"),
-        method="filter_noop",
-        validators=[validate_filter_date],
-        widget=FastDateInput(attrs=DATE_ATTRS),
-    )
+    date_from = day_filter(_("Recorded from"))
+    date_to = day_filter(_("to"))
     overdue = django_filters.BooleanFilter(
         label=_("Overdue only"), method="filter_overdue", widget=forms.CheckboxInput
     )
     escalated = django_filters.BooleanFilter(
         label=_("Escalated only"), method="filter_escalated", widget=forms.CheckboxInput
     )
-    late_by = django_filters.DateFilter(
-        label=_("Late by the end of"),
-        method="filter_late_by",
-        validators=[validate_filter_date],
-        widget=FastDateInput(attrs=DATE_ATTRS),
-    )
+    late_by = day_filter(_("Late by the end of"), "filter_late_by")
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"), choices=STATUS_CHOICES, method="filter_status"
     )

@@ -10,13 +10,13 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from calls.filters import DATE_ATTRS, validate_filter_date
+from calls.filters import day_filter
 from directory.models import Department
 from messages_app.filters import LIST_SIZE, ComplaintFilterForm, ids_in
 from messages_app.models import SlipStatus, Urgency
 from messages_app.selectors_complaints import created_between, local_day_start
 from messages_app.selectors_slips import slip_late_by_q, slip_recipient_department_q
-from switchboard.widgets import FastDateInput, FastSelectMultiple, FlatSelect
+from switchboard.widgets import FastSelectMultiple, FlatSelect
 
 YES, NO = "yes", "no"
 YES_NO = [("", _("Any")), (YES, _("Yes")), (NO, _("No"))]
@@ -45,24 +45,9 @@ def _yes_no(label):
 
 
 class SlipFilter(django_filters.FilterSet):
-    date_from = django_filters.DateFilter(
-        label=_("Taken from"),
-        method="filter_noop",
-        validators=[validate_filter_date],
-        widget=FastDateInput(attrs=DATE_ATTRS),
-    )
-    date_to = django_filters.DateFilter(
-        label=_("to"),
-        method="filter_noop",
-        validators=[validate_filter_date],
-        widget=FastDateInput(attrs=DATE_ATTRS),
-    )
-    late_by = django_filters.DateFilter(
-        label=_("Late by the end of"),
-        method="filter_late_by",
-        validators=[validate_filter_date],
-        widget=FastDateInput(attrs=DATE_ATTRS),
-    )
+    date_from = day_filter(_("Taken from"))
+    date_to = day_filter(_("to"))
+    late_by = day_filter(_("Late by the end of"), "filter_late_by")
     status = django_filters.MultipleChoiceFilter(
         label=_("Status"), choices=SlipStatus.choices, method="filter_status"
     )

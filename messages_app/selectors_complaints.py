@@ -4,7 +4,7 @@ condition, and the counts by category and product over time (GROUP BY)."""
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from types import SimpleNamespace
 
 from django.core.exceptions import ValidationError
@@ -19,6 +19,7 @@ from messages_app.models import (
     SavedFilter,
 )
 from messages_app.services.complaints import format_reference
+from switchboard.dates import local_day_start
 from switchboard.phones import parse_phone_number
 
 
@@ -154,10 +155,6 @@ def late_by_q(end: datetime) -> Q:
         Q(resolved_at__isnull=True) | Q(resolved_at__gt=F("resolve_due_at"))
     )
     return late_ack | late_resolve
-
-
-def local_day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
 def created_between(queryset, first: date | None, last: date | None):

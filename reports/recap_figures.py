@@ -60,8 +60,7 @@ The keys of `figures` (all counts are ints, averages floats or None):
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db.models import (
@@ -79,6 +78,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Cast, Coalesce, Concat, ExtractHour, NullIf, Trim
+from django.utils import timezone
 
 from calls.models import Call, Direction, Outcome, PhoneLineIncident
 from directory.business_time import BusinessCalendar
@@ -87,6 +87,7 @@ from messages_app.selectors_complaints import late_by_q
 from messages_app.selectors_slips import slip_late_by_q
 from reports.models import AttendanceDay, AttendanceStatus, DailyRecap
 from reports.models.quality import COUNTED_REVIEW_STATUSES, Review, ReviewKind
+from switchboard.dates import day_bounds as local_day_bounds
 
 FIGURES_VERSION = 1
 MISSED_OUTCOMES = (Outcome.NO_ANSWER, Outcome.CALL_BACK)
@@ -115,8 +116,8 @@ USUAL_KEYS = {
 }
 
 
-def company_zone() -> ZoneInfo:
-    return ZoneInfo(settings.TIME_ZONE)
+def company_zone():
+    return timezone.get_default_timezone()
 
 
 @dataclass(frozen=True)
@@ -128,9 +129,7 @@ class DayBounds:
 
 def day_bounds(day: date) -> DayBounds:
     """[local 00:00, the next local 00:00) of `day` in the company's zone."""
-    tz = company_zone()
-    start = datetime.combine(day, time.min, tzinfo=tz)
-    end = datetime.combine(day + timedelta(days=1), time.min, tzinfo=tz)
+    start, end = local_day_bounds(day)
     return DayBounds(day=day, start=start, end=end)
 
 

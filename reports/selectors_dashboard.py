@@ -47,7 +47,6 @@ from reports.models import AttendanceDay, AttendanceStatus, DailyRecap, KpiSetti
 from reports.selectors_handover import missed_not_called_back
 from reports.selectors_kpi import (
     MonthFigures,
-    add_months,
     kpi_figures,
     measures,
     month_start,
@@ -285,20 +284,15 @@ def _kpi_section(now, today_per_operator: dict[int, dict]) -> dict:
     month = month_start(today)
     settings = KpiSettings.load()
     targets = targets_of(settings)
-    # Asked "as of next month's first day", kpi_figures reads the month's
-    # OperatorDay rows (built for the days before today; a day from today on
-    # is never built) and no live calls: today's come from the dashboard's
-    # own read of today's calls, which the chart shares.
+    # Today's calls come from the dashboard's own read of them, which the
+    # chart shares.
     figures = kpi_figures(
-        first=month, last=month, today=add_months(month, 1), rule=settings.discipline_rule
+        first=month,
+        last=month,
+        today=today,
+        rule=settings.discipline_rule,
+        today_counts=today_per_operator,
     )
-    for operator_id, counts in today_per_operator.items():
-        f = figures.setdefault(
-            (operator_id, month), MonthFigures(month=month, rule=settings.discipline_rule)
-        )
-        f.calls += counts["calls_handled"]
-        f.calls_timed += counts["calls_timed"]
-        f.talk_seconds += counts["talk_seconds"]
     desk = MonthFigures(month=month, rule=settings.discipline_rule)
     on_target = {key: 0 for key in ("discipline", "quality", "productivity")}
     measured = dict(on_target)

@@ -17,7 +17,7 @@ by RECEIVE_WINDOW after the handover's end, or any operator on duty now
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
@@ -32,6 +32,7 @@ from messages_app.models import (
     MessageSlip,
 )
 from reports.models import ClockSession, RosterEntry, RosterKind, ShiftHandover
+from switchboard.dates import local_day_start
 
 HANDOVER_GRACE = timedelta(hours=2)  # a handover written just after the shift ended
 RECEIVE_WINDOW = timedelta(hours=12)
@@ -55,10 +56,6 @@ class ShiftWindow:
             "clock": _("since you clocked in"),
             "day": _("today so far"),
         }[self.source]
-
-
-def _day_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
 
 
 def shift_window(*, operator, now: datetime | None = None) -> ShiftWindow:
@@ -85,7 +82,7 @@ def shift_window(*, operator, now: datetime | None = None) -> ShiftWindow:
         return ShiftWindow(
             session.clock_in, end, timezone.localdate(session.clock_in), None, "clock"
         )
-    return ShiftWindow(_day_start(today), now, today, None, "day")
+    return ShiftWindow(local_day_start(today), now, today, None, "day")
 
 
 def missed_not_called_back(calls):

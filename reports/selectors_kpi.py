@@ -44,6 +44,7 @@ from reports.models import (
 )
 from reports.models.quality import COUNTED_REVIEW_STATUSES
 from reports.services.operator_days import call_day_counts
+from switchboard.dates import add_months, month_start
 from switchboard.roles import OPERATOR
 
 TREND_MONTHS = 12
@@ -86,15 +87,6 @@ CALL_KEYS = ("calls", "calls_timed", "talk_seconds")
 
 
 # Months ---------------------------------------------------------------------------
-
-
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
-def add_months(day: date, months: int) -> date:
-    index = day.year * 12 + day.month - 1 + months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def parse_month(value) -> date | None:
@@ -187,11 +179,19 @@ class MonthFigures:
 
 
 def kpi_figures(
-    *, first: date, last: date, operator_ids=None, today: date | None = None, rule=None
+    *,
+    first: date,
+    last: date,
+    operator_ids=None,
+    today: date | None = None,
+    rule=None,
+    today_counts: dict[int, dict] | None = None,
 ) -> dict[tuple[int, date], MonthFigures]:
     """{(operator id, month): MonthFigures} for the months first..last (first
     days), every operator with any figure or only `operator_ids`: four
-    queries (attendance, reviews, past days' calls, today's calls)."""
+    queries (attendance, reviews, past days' calls, today's calls), three
+    when the caller has read today's calls already ({operator id: counts}
+    in `today_counts`, as call_day_counts gives them)."""
     today = today or timezone.localdate()
     rule = rule or KpiSettings.load().discipline_rule
     after = add_months(last, 1)
@@ -275,8 +275,10 @@ def kpi_figures(
         target.talk_seconds += int(row["talk"] or 0)
 
     if first <= today < after:
-        live = mine(Call.objects.all())
-        for (operator_id, _day), counts in call_day_counts(live, start=today, end=today).items():
+        if today_counts is None:
+            live = call_day_counts(mine(Call.objects.all()), start=today, end=today)
+            today_counts = {operator_id: counts for (operator_id, _day), counts in live.items()}
+        for operator_id, counts in today_counts.items():
             target = cell(operator_id, month_start(today))
             target.calls += counts["calls_handled"]
             target.calls_timed += counts["calls_timed"]

@@ -44,6 +44,7 @@ from reports.models import (
     RosterKind,
 )
 from reports.models.roster import NOTE_MAX
+from switchboard.dates import local_day_start
 
 # The fields recomputation owns; a row is saved only when one of them changes,
 # so running it again changes nothing (and writes no history).
@@ -61,12 +62,7 @@ COMPUTED_FIELDS = (
 )
 
 
-def local_day_start(day: date) -> datetime:
-    return datetime.combine(day, datetime.min.time(), tzinfo=timezone.get_default_timezone())
-
-
-def local_date(moment: datetime) -> date:
-    return timezone.localtime(moment).date()
+local_date = timezone.localdate  # the local day of an instant
 
 
 def _minutes(delta: timedelta) -> int:

@@ -21,7 +21,7 @@ change by the Call signals connected in reports.apps), and by hand with
 `manage.py build_operator_days`.
 """
 
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from calls.models import Call, Direction
 from reports.models import OperatorDay, OperatorDayDirty
+from switchboard.dates import local_day_start
 
 FIGURES = (
     "calls_handled",
@@ -46,10 +47,6 @@ def rebuild_days() -> int:
     return settings.KPI_REBUILD_DAYS
 
 
-def local_start(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=timezone.get_default_timezone())
-
-
 def call_day_counts(calls, *, start: date, end: date) -> dict[tuple[int, date], dict]:
     """{(operator id, local date): figures} for the live calls in `calls`
     that started on the local days start..end (inclusive), in one GROUP BY
@@ -59,8 +56,8 @@ def call_day_counts(calls, *, start: date, end: date) -> dict[tuple[int, date], 
     rows = (
         calls.filter(
             deleted_at__isnull=True,
-            started_at__gte=local_start(start),
-            started_at__lt=local_start(end + timedelta(days=1)),
+            started_at__gte=local_day_start(start),
+            started_at__lt=local_day_start(end + timedelta(days=1)),
         )
         .order_by()
         .annotate(day=TruncDate("started_at", tzinfo=tz))

@@ -11,7 +11,7 @@ through the model, so simple_history keeps every change.
 
 import random
 from collections import Counter
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -34,6 +34,7 @@ from reports.models import (
     ScorecardItem,
 )
 from reports.models.quality import REVIEW_TRANSITIONS
+from switchboard.dates import add_months, month_start
 from switchboard.roles import OPERATOR
 
 
@@ -440,12 +441,8 @@ def calibration_close(*, round_: CalibrationRound, by, now: datetime | None = No
 # The fair sample ------------------------------------------------------------------
 
 
-def month_start(day: date) -> date:
-    return day.replace(day=1)
-
-
 def next_month(month: date) -> date:
-    return (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return add_months(month, 1)
 
 
 def month_bounds(month: date) -> tuple[datetime, datetime]:

@@ -68,7 +68,7 @@ def _conflict() -> RecapConflict:
 
 
 def local_today(now: datetime | None = None) -> date:
-    return (now or timezone.now()).astimezone(company_zone()).date()
+    return timezone.localdate(now or timezone.now())
 
 
 # The build ----------------------------------------------------------------------
